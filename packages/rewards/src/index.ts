@@ -1,0 +1,2 @@
+/** @packageDocumentation DiffChat's rewards: content integrity, aesthetic, PickScore, CLIP score, distilled text rewards, composition */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation Locally typical sampling and Hugging Face-compatible logits warpers, with no runtime dependencies */
+export {};
