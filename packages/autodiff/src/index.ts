@@ -1,2 +1,6 @@
-/** @packageDocumentation Typed ONNX graph builder with reverse-mode autodiff and optimisers, executed by ONNX Runtime */
-export {};
+/**
+ * @packageDocumentation
+ * A typed ONNX graph builder with reverse-mode automatic differentiation, optimisers and
+ * safetensors IO, executed by onnxruntime-node.
+ */
+export * from './training/index';

@@ -1,2 +1,7 @@
-/** @packageDocumentation Shared records, validated JSONL streaming, atomic writes, run directories, seeded RNG and progress reporting for DiffChat */
-export {};
+/**
+ * @packageDocumentation
+ * Shared pieces of DiffChat: record schemas, validated JSONL streaming, atomic writes, run
+ * directories, seeded random numbers, progress reporting, and the prompt world (the vocabulary
+ * and seeded generators behind the embedded default).
+ */
+export * from './world/index';
