@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every package's tests through turbo (building what they depend on first), then prints
-// the totals read from each package's vitest JSON report, as the last line: "N passed, N failed".
+// the totals read from each package's vitest JSON report (plus the packaging checks), as the last line: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,14 @@ for (const file of reportPaths()) {
   // A suite that fails to load counts no tests but is a failure all the same.
   failed += (report.testResults ?? []).filter((suite) => suite.status === 'failed' && suite.assertionResults?.length === 0).length;
 }
-const status = turbo.status ?? 1;
+// Packaging is part of the suite: every package must pack and pass publint + arethetypeswrong.
+const packaging = spawnSync('node', ['scripts/check-packages.mjs'], { encoding: 'utf8' });
+process.stdout.write(packaging.stdout.split('\n').slice(0, -2).join('\n') + '\n');
+const packagingTotals = /(\d+) passed, (\d+) failed/.exec(packaging.stdout.trim().split('\n').at(-1) ?? '');
+passed += Number(packagingTotals?.[1] ?? 0);
+failed += Number(packagingTotals?.[2] ?? (packaging.status === 0 ? 0 : 1));
+
+const status = turbo.status || packaging.status || 0;
 if (status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(status);
