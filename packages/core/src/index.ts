@@ -4,4 +4,11 @@
  * directories, seeded random numbers, progress reporting, and the prompt world (the vocabulary
  * and seeded generators behind the embedded default).
  */
+export * from './atomic-write';
+export * from './errors';
+export * from './file-hash';
+export * from './jsonl-reader';
+export * from './jsonl-writer';
+export * from './records';
+export * from './validation';
 export * from './world/index';

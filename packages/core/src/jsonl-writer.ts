@@ -1,0 +1,252 @@
+import { open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { syncDirectory } from './atomic-write';
+import { ConfigError, JsonlError } from './errors';
+import { defaultMaxLineBytes, readJsonl } from './jsonl-reader';
+import { validate } from './validation';
+
+/** How {@link JsonlWriter.open} treats an existing file. */
+export type JsonlWriteMode = 'create' | 'overwrite' | 'resume';
+
+/** Options of {@link JsonlWriter.open}. */
+export interface JsonlWriterOptions<Schema extends z.ZodType> {
+  /**
+   * `create` (default): the file must not exist. `overwrite`: start empty. `resume`: keep the
+   * existing records (each checked against `schema`), drop a torn last line, append after them.
+   */
+  mode?: JsonlWriteMode;
+  /** Checks each record before it is written (and the existing ones on resume). */
+  schema?: Schema;
+  /** Longest line accepted when checking existing lines on resume (see `readJsonl`; default 16 MiB). */
+  maxLineBytes?: number;
+}
+
+/** What resuming found in the existing file. */
+export interface JsonlResumeReport {
+  /** Valid records already in the file, now counted in {@link JsonlWriter.count}. */
+  existingRecords: number;
+  /** Bytes of a torn (incomplete, unparseable) last line that were cut off; 0 if none. */
+  truncatedBytes: number;
+}
+
+const newlineByte = 0x0a;
+
+/** Offset just past the last `\n` of an open file, or 0 if it has none; reads backwards in chunks. */
+async function endOfLastCompleteLine(handle: Awaited<ReturnType<typeof open>>, size: number): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+    const index = chunk.subarray(0, bytesRead).lastIndexOf(newlineByte);
+    if (index !== -1) return start + index + 1;
+    end = start;
+  }
+  return 0;
+}
+
+/**
+ * Appends records to a JSONL file, one whole line per write, safe to resume after a crash.
+ *
+ * Each record becomes one `write` of its JSON plus `\n` to a file opened for appending, and writes
+ * are serialised, so a crash can leave at most one torn line at the end, never interleaved lines;
+ * `resume` mode cuts that torn line off. `close()` syncs the file to disk. One writer per file:
+ * two processes appending to the same file are not coordinated.
+ *
+ * @example
+ * const writer = await JsonlWriter.open('out.jsonl', { mode: 'resume', schema: tripletSchema });
+ * for (const triplet of remaining.slice(writer.count)) await writer.write(triplet);
+ * await writer.close();
+ */
+export class JsonlWriter<Record = unknown> {
+  /** The file being written. */
+  readonly path: string;
+  /** What resuming found; all zeros unless opened in `resume` mode over an existing file. */
+  readonly resumed: JsonlResumeReport;
+  readonly #handle: Awaited<ReturnType<typeof open>>;
+  readonly #schema: z.ZodType | undefined;
+  #count: number;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  #failure: unknown;
+
+  private constructor(
+    path: string,
+    handle: Awaited<ReturnType<typeof open>>,
+    schema: z.ZodType | undefined,
+    resumed: JsonlResumeReport,
+  ) {
+    this.path = path;
+    this.#handle = handle;
+    this.#schema = schema;
+    this.resumed = resumed;
+    this.#count = resumed.existingRecords;
+  }
+
+  /** Opens `path` for appending records; see {@link JsonlWriterOptions} for how an existing file is treated. */
+  static async open<Schema extends z.ZodType = z.ZodType<unknown>>(
+    path: string,
+    options: JsonlWriterOptions<Schema> = {},
+  ): Promise<JsonlWriter<z.input<Schema>>> {
+    const mode = options.mode ?? 'create';
+    if (mode !== 'create' && mode !== 'overwrite' && mode !== 'resume') {
+      throw new ConfigError(`JsonlWriter: mode must be 'create', 'overwrite' or 'resume', got ${String(mode)}`);
+    }
+    let resumed: JsonlResumeReport = { existingRecords: 0, truncatedBytes: 0 };
+    if (mode === 'resume') resumed = await JsonlWriter.#prepareResume(path, options);
+    const flags = mode === 'create' ? 'ax' : mode === 'overwrite' ? 'w' : 'a';
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(path, flags);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new ConfigError(`${path} already exists; open it with mode 'resume' or 'overwrite'`, { cause });
+      }
+      throw cause;
+    }
+    await syncDirectory(dirname(path));
+    return new JsonlWriter(path, handle, options.schema, resumed);
+  }
+
+  /** Cuts a torn last line (keeping it, newline added, if it is in fact a complete valid record), then counts. */
+  static async #prepareResume(path: string, options: JsonlWriterOptions<z.ZodType>): Promise<JsonlResumeReport> {
+    const size = await stat(path).then(
+      (stats) => stats.size,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      },
+    );
+    if (size === undefined) return { existingRecords: 0, truncatedBytes: 0 };
+    const schema = options.schema ?? z.unknown();
+    const handle = await open(path, 'r+');
+    let truncatedBytes = 0;
+    try {
+      const completeEnd = await endOfLastCompleteLine(handle, size);
+      const tailBytes = size - completeEnd;
+      if (tailBytes > 0) {
+        const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
+        // A tail over the line cap is rejected unread, so a huge torn write costs no memory.
+        const tail = Buffer.alloc(tailBytes <= maxLineBytes ? tailBytes : 0);
+        await handle.read(tail, 0, tail.length, completeEnd);
+        if (tail.length > 0 && JsonlWriter.#isCompleteRecord(tail, schema, completeEnd === 0)) {
+          await handle.write('\n', size);
+        } else {
+          await handle.truncate(completeEnd);
+          truncatedBytes = tailBytes;
+        }
+        await handle.sync();
+      }
+    } finally {
+      await handle.close();
+    }
+    const reader = readJsonl(path, schema, { onInvalid: 'throw', maxLineBytes: options.maxLineBytes });
+    try {
+      for await (const _record of reader) {
+        // Only the count matters here; every line is validated by the reader.
+      }
+    } catch (cause) {
+      if (cause instanceof JsonlError) {
+        throw new JsonlError(
+          cause.file,
+          cause.line,
+          cause.reason,
+          `${cause.detail} (cannot resume: only a torn last line is repaired, not bad lines before it)`,
+          cause.issues,
+          { cause },
+        );
+      }
+      throw cause;
+    }
+    return { existingRecords: reader.stats.records, truncatedBytes };
+  }
+
+  static #isCompleteRecord(tail: Buffer, schema: z.ZodType, isFirstLine: boolean): boolean {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: !isFirstLine }).decode(tail).replace(/\r$/, '');
+      if (text.trim() === '') return false;
+      return schema.safeParse(JSON.parse(text)).success;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Records in the file: those found on resume plus those written since. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Validates `record` (if a schema was given; a `ValidationError` names the field) and appends it
+   * as one line. Calls may overlap: lines land in call order.
+   */
+  write(record: Record): Promise<void> {
+    if (this.#closed) return Promise.reject(new ConfigError(`JsonlWriter(${this.path}): write after close`));
+    if (this.#failure !== undefined) {
+      return Promise.reject(
+        new ConfigError(`JsonlWriter(${this.path}): an earlier write failed; reopen with mode 'resume'`, {
+          cause: this.#failure,
+        }),
+      );
+    }
+    let line: Buffer;
+    try {
+      const value =
+        this.#schema === undefined
+          ? record
+          : validate(this.#schema, record, `${this.path} (record ${this.#count + 1})`);
+      const json = JSON.stringify(value);
+      if (json === undefined) throw new TypeError(`JsonlWriter(${this.path}): the record has no JSON form`);
+      line = Buffer.from(`${json}\n`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#count += 1;
+    return this.#enqueue(async () => {
+      // After a failed write the file may end in a torn line; appending more would bury it mid-file.
+      if (this.#failure !== undefined) throw new ConfigError(`JsonlWriter(${this.path}): an earlier write failed`);
+      try {
+        let offset = 0;
+        while (offset < line.length) {
+          const { bytesWritten } = await this.#handle.write(line, offset, line.length - offset);
+          offset += bytesWritten;
+        }
+      } catch (error) {
+        this.#failure = error;
+        throw error;
+      }
+    });
+  }
+
+  /** Appends several records in order (each as its own line). */
+  async writeAll(records: Iterable<Record> | AsyncIterable<Record>): Promise<void> {
+    for await (const record of records) await this.write(record);
+  }
+
+  /** Waits for pending writes and syncs the file to disk (e.g. before recording a checkpoint). */
+  flush(): Promise<void> {
+    return this.#enqueue(() => this.#handle.sync());
+  }
+
+  /** Waits for pending writes, syncs the file to disk and closes it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#queue;
+    this.#closed = true;
+    await this.#enqueue(async () => {
+      try {
+        await this.#handle.sync();
+      } finally {
+        await this.#handle.close();
+      }
+    });
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task);
+    // A failed write must not wedge later ones; the caller of the failed one still sees its error.
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
