@@ -1,2 +1,26 @@
 /** @packageDocumentation Causal language models on ONNX Runtime: tokenizers, GPT-2 and BLOOM, decoding, checkpoints, hub loading */
-export {};
+
+export { type BpeTokenizerParts, bpeTokenizerFiles } from './bpe-tokenizer-json';
+export { type BpeTrainingOptions, DEFAULT_SPECIAL_TOKENS, trainBpeTokenizer } from './bpe-trainer';
+export { BYTE_TO_CHARACTER, CHARACTER_TO_BYTE, PRE_TOKENIZE_PATTERN, preTokenize, toByteLevel } from './byte-level';
+export { BytePairEncoder, type BytePairEncoderParts } from './byte-pair-encoder';
+export { ModelFormatError } from './model-format-error';
+export type { SpecialTokenIds, SpecialTokens } from './special-tokens';
+export {
+  type BatchEncodeOptions,
+  type BatchEncoding,
+  createTokenizer,
+  type DecodeOptions,
+  type EncodeOptions,
+  loadTokenizer,
+  type TextTokenizer,
+} from './tokenizer';
+export {
+  readTokenizerFiles,
+  saveTokenizerFiles,
+  TOKENIZER_CONFIG_FILE,
+  TOKENIZER_FILE,
+  type TokenizerFiles,
+  validateTokenizerConfig,
+  validateTokenizerJson,
+} from './tokenizer-files';
