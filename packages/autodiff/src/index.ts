@@ -3,4 +3,12 @@
  * A typed ONNX graph builder with reverse-mode automatic differentiation, optimisers and
  * safetensors IO, executed by onnxruntime-node.
  */
+export * from './data-type';
+export * from './grad';
+export * from './gradients';
+export * from './graph';
+export * from './ops';
+export * from './serialize';
+export * from './session';
+export { broadcastShapes, type Dim, formatShape, isStatic, normalizeAxis, type Shape } from './shape';
 export * from './training/index';

@@ -1,0 +1,390 @@
+import type { GraphNode, PrimitiveOp, SymbolicTensor } from './graph';
+import {
+  add,
+  and,
+  cast,
+  constantOfShape,
+  div,
+  equal,
+  exp,
+  expand,
+  gather,
+  gemm,
+  greater,
+  greaterOrEqual,
+  lessOrEqual,
+  matmul,
+  mul,
+  neg,
+  pad,
+  pow,
+  reduceMean,
+  reduceProd,
+  reduceSum,
+  reshape,
+  scatterElements,
+  scatterND,
+  shapeOf,
+  slice,
+  sliceBounds,
+  sqrt,
+  squeeze,
+  sub,
+  tanh,
+  transpose,
+  unsqueeze,
+  where,
+} from './ops';
+import { broadcastReductionAxes, formatShape } from './shape';
+
+/**
+ * A vector-Jacobian product: given a node and the gradients of the loss with respect to its outputs (null
+ * where an output does not reach the loss), the gradients with respect to each input (null where none flows).
+ */
+export type VectorJacobianRule = (
+  node: GraphNode,
+  outputGradients: readonly (SymbolicTensor | null)[],
+) => (SymbolicTensor | null)[];
+
+/** Sums a broadcast gradient back down to the shape of the operand it came from. */
+export function reduceToShape(gradient: SymbolicTensor, operand: SymbolicTensor): SymbolicTensor {
+  const { axes, leading } = broadcastReductionAxes(operand.shape, gradient.shape);
+  if (axes.length === 0) return gradient;
+  const summed = reduceSum(gradient, axes, true);
+  return leading > 0
+    ? squeeze(
+        summed,
+        Array.from({ length: leading }, (_, index) => index),
+      )
+    : summed;
+}
+
+function input(node: GraphNode, index: number): SymbolicTensor {
+  const tensor = node.inputs[index];
+  if (!tensor) throw new Error(`${node.op}: input ${index} is missing`);
+  return tensor;
+}
+
+function output(node: GraphNode): SymbolicTensor {
+  return node.outputs[0]!;
+}
+
+function seed(gradients: readonly (SymbolicTensor | null)[]): SymbolicTensor {
+  return gradients[0]!;
+}
+
+function intAttribute(node: GraphNode, name: string, fallback: number): number {
+  const attribute = node.attributes[name];
+  return attribute && attribute.type === 'int' ? attribute.value : fallback;
+}
+
+function constantValues(tensor: SymbolicTensor): number[] {
+  const entry = tensor.graph.initializers.get(tensor.name);
+  if (!entry) throw new Error(`${tensor.describe()} must be a constant to be differentiated through`);
+  return Array.from(entry.data as ArrayLike<number | bigint>, (value) => Number(value));
+}
+
+function zerosLike(tensor: SymbolicTensor): SymbolicTensor {
+  return constantOfShape(shapeOf(tensor), tensor.shape, 0, tensor.dataType);
+}
+
+function swapLastAxes(tensor: SymbolicTensor): SymbolicTensor {
+  const perm = tensor.shape.map((_, index) => index);
+  perm[tensor.rank - 1] = tensor.rank - 2;
+  perm[tensor.rank - 2] = tensor.rank - 1;
+  return transpose(tensor, perm);
+}
+
+/** Number of elements along `axes` of `tensor`, as a scalar of its type (a constant when the sizes are known). */
+function countAlong(tensor: SymbolicTensor, axes: readonly number[]): SymbolicTensor {
+  const dims = axes.map((axis) => tensor.shape[axis]!);
+  if (dims.every((dim) => typeof dim === 'number')) {
+    return tensor.graph.constant(
+      (dims as number[]).reduce((a, b) => a * b, 1),
+      tensor.dataType,
+    );
+  }
+  const sizes = gather(shapeOf(tensor), tensor.graph.constant(axes, 'int64'));
+  return cast(reduceProd(sizes, [0]), tensor.dataType);
+}
+
+function reducedAxes(node: GraphNode): number[] {
+  return constantValues(input(node, 1));
+}
+
+/** Brings a reduced gradient back to the input's rank so it broadcasts over the reduced axes. */
+function keepReducedAxes(node: GraphNode, tensor: SymbolicTensor): SymbolicTensor {
+  return intAttribute(node, 'keepdims', 1) === 1 ? tensor : unsqueeze(tensor, reducedAxes(node));
+}
+
+const reshapeBack: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  return [reshape(seed(gradients), shapeOf(x), x.shape), null];
+};
+
+/** Gelu (tanh approximation): d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 k x^2), t = tanh(c (x + k x^3)). */
+const geluRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  const c = Math.sqrt(2 / Math.PI);
+  const k = 0.044715;
+  const squared = mul(x, x);
+  const t = tanh(mul(mul(x, add(mul(squared, k), 1)), c));
+  const slope = mul(sub(1, mul(t, t)), add(mul(squared, 3 * k * c), c));
+  const derivative = mul(add(add(t, 1), mul(x, slope)), 0.5);
+  return [mul(seed(gradients), derivative)];
+};
+
+const matmulRule: VectorJacobianRule = (node, gradients) => {
+  const a = input(node, 0);
+  const b = input(node, 1);
+  const g = seed(gradients);
+  if (a.rank === 2 && b.rank === 2) {
+    return [gemm(g, b, null, { transB: true }), gemm(a, g, null, { transA: true })];
+  }
+  if (b.rank === 2) {
+    // Fold the batch axes into rows so both products are single Gemms with transposed operands.
+    const rows = reshape(a, [-1, a.shape[a.rank - 1] as number]);
+    const flat = reshape(g, [-1, b.shape[1] as number]);
+    const gradientA = reshape(gemm(flat, b, null, { transB: true }), shapeOf(a), a.shape);
+    return [gradientA, gemm(rows, flat, null, { transA: true })];
+  }
+  return [reduceToShape(matmul(g, swapLastAxes(b)), a), reduceToShape(matmul(swapLastAxes(a), g), b)];
+};
+
+const gemmRule: VectorJacobianRule = (node, gradients) => {
+  const a = input(node, 0);
+  const b = input(node, 1);
+  const c = node.inputs[2] ?? null;
+  const g = seed(gradients);
+  const transA = intAttribute(node, 'transA', 0) === 1;
+  const transB = intAttribute(node, 'transB', 0) === 1;
+  const alphaAttribute = node.attributes.alpha;
+  const betaAttribute = node.attributes.beta;
+  const alpha = alphaAttribute?.type === 'float' ? alphaAttribute.value : 1;
+  const beta = betaAttribute?.type === 'float' ? betaAttribute.value : 1;
+  const gradientA = transA
+    ? gemm(b, g, null, { transA: transB, transB: true, alpha })
+    : gemm(g, b, null, { transB: !transB, alpha });
+  const gradientB = transB
+    ? gemm(g, a, null, { transA: true, transB: transA, alpha })
+    : gemm(a, g, null, { transA: !transA, alpha });
+  const gradientC = c ? reduceToShape(beta === 1 ? g : mul(g, beta), c) : null;
+  return [gradientA, gradientB, gradientC];
+};
+
+const reduceSumRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  return [expand(keepReducedAxes(node, seed(gradients)), shapeOf(x), x.shape), null];
+};
+
+const reduceMeanRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  const spread = expand(keepReducedAxes(node, seed(gradients)), shapeOf(x), x.shape);
+  return [div(spread, countAlong(x, reducedAxes(node))), null];
+};
+
+const reduceMaxRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  const axes = reducedAxes(node);
+  const isMaximum = cast(equal(x, keepReducedAxes(node, output(node))), x.dataType);
+  const share = div(isMaximum, reduceSum(isMaximum, axes, true));
+  return [mul(share, keepReducedAxes(node, seed(gradients))), null];
+};
+
+const concatRule: VectorJacobianRule = (node, gradients) => {
+  const axis = intAttribute(node, 'axis', 0);
+  let offset = 0;
+  return node.inputs.map((part) => {
+    const size = part!.shape[axis]!;
+    if (typeof size !== 'number') {
+      throw new Error(`Concat gradient: axis ${axis} of ${part!.describe()} must have a known size`);
+    }
+    const piece = slice(seed(gradients), [offset], [offset + size], [axis]);
+    offset += size;
+    return piece;
+  });
+};
+
+const sliceRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  const [starts, ends, axes] = [1, 2, 3].map((index) => constantValues(input(node, index)));
+  const before = x.shape.map(() => 0);
+  const after = x.shape.map(() => 0);
+  axes!.forEach((axis, index) => {
+    const size = x.shape[axis]!;
+    if (typeof size !== 'number') {
+      throw new Error(`Slice gradient: axis ${axis} of ${x.describe()} must have a known size`);
+    }
+    const [from, to] = sliceBounds(size, starts![index]!, ends![index]!);
+    before[axis] = from;
+    after[axis] = size - to;
+  });
+  return [pad(seed(gradients), before, after), null, null, null];
+};
+
+const padRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  const pads = constantValues(input(node, 1));
+  const axes = x.shape.map((_, index) => index);
+  const g = seed(gradients);
+  const ends = axes.map((axis) => {
+    const size = g.shape[axis];
+    if (typeof size !== 'number') throw new Error(`Pad gradient: ${g.describe()} must have known sizes`);
+    return size - pads[axis + x.rank]!;
+  });
+  return [slice(g, pads.slice(0, x.rank), ends, axes), null];
+};
+
+const gatherRule: VectorJacobianRule = (node, gradients) => {
+  const data = input(node, 0);
+  const indices = input(node, 1);
+  const axis = intAttribute(node, 'axis', 0);
+  const g = seed(gradients);
+  const tuples = unsqueeze(cast(indices, 'int64'), [indices.rank]);
+  if (axis === 0) return [scatterND(zerosLike(data), tuples, g, 'add'), null];
+  // Move the gathered axis to the front, scatter rows there, and move it back.
+  const indexAxes = Array.from({ length: indices.rank }, (_, index) => axis + index);
+  const outer = Array.from({ length: axis }, (_, index) => index);
+  const inner = Array.from({ length: g.rank - axis - indices.rank }, (_, index) => axis + indices.rank + index);
+  const frontGradient = transpose(g, [...indexAxes, ...outer, ...inner]);
+  const dataPerm = [axis, ...outer, ...inner.map((index) => index - indices.rank + 1)];
+  const frontData = transpose(data, dataPerm);
+  const scattered = scatterND(zerosLike(frontData), tuples, frontGradient, 'add');
+  const inverse = dataPerm.map((_, index) => dataPerm.indexOf(index));
+  return [transpose(scattered, inverse), null];
+};
+
+const layerNormalizationRule: VectorJacobianRule = (node, gradients) => {
+  const x = input(node, 0);
+  const scale = input(node, 1);
+  const bias = node.inputs[2] ?? null;
+  const g = seed(gradients);
+  const axis = intAttribute(node, 'axis', -1);
+  const normalized = x.shape.map((_, index) => index).filter((index) => index >= axis);
+  let mean = node.outputs[1]!;
+  let inverseDeviation = node.outputs[2]!;
+  if (x.dataType !== 'float32') {
+    // The kernel's statistics are float32; recompute them at the input's precision.
+    const epsilon = node.attributes.epsilon?.type === 'float' ? node.attributes.epsilon.value : 1e-5;
+    mean = reduceMean(x, normalized, true);
+    const deviation = sub(x, mean);
+    inverseDeviation = div(1, sqrt(add(reduceMean(mul(deviation, deviation), normalized, true), epsilon)));
+  }
+  const centred = mul(sub(x, mean), inverseDeviation);
+  const scaled = mul(g, scale);
+  const projection = mul(centred, reduceMean(mul(scaled, centred), normalized, true));
+  const gradientX = mul(sub(sub(scaled, reduceMean(scaled, normalized, true)), projection), inverseDeviation);
+  return [gradientX, reduceToShape(mul(g, centred), scale), bias ? reduceToShape(g, bias) : null];
+};
+
+function binaryMask(maskLeft: SymbolicTensor, node: GraphNode, g: SymbolicTensor): (SymbolicTensor | null)[] {
+  return [reduceToShape(where(maskLeft, g, 0), input(node, 0)), reduceToShape(where(maskLeft, 0, g), input(node, 1))];
+}
+
+/**
+ * The one table of vector-Jacobian rules, one row per {@link PrimitiveOp}. `null` marks ops no gradient
+ * flows through (integer or boolean results, scatters used only by backward passes); `grad` refuses to
+ * differentiate through those when a float path needs them.
+ */
+export const gradientRules: Record<PrimitiveOp, VectorJacobianRule | null> = {
+  MatMul: matmulRule,
+  Gemm: gemmRule,
+  Add: (node, [g]) => [reduceToShape(g!, input(node, 0)), reduceToShape(g!, input(node, 1))],
+  Sub: (node, [g]) => [reduceToShape(g!, input(node, 0)), reduceToShape(neg(g!), input(node, 1))],
+  Mul: (node, [g]) => [
+    reduceToShape(mul(g!, input(node, 1)), input(node, 0)),
+    reduceToShape(mul(g!, input(node, 0)), input(node, 1)),
+  ],
+  Div: (node, [g]) => [
+    reduceToShape(div(g!, input(node, 1)), input(node, 0)),
+    reduceToShape(neg(div(mul(g!, output(node)), input(node, 1))), input(node, 1)),
+  ],
+  Neg: (_, [g]) => [neg(g!)],
+  Exp: (node, [g]) => [mul(g!, output(node))],
+  Log: (node, [g]) => [div(g!, input(node, 0))],
+  Sqrt: (node, [g]) => [div(mul(g!, 0.5), output(node))],
+  Pow: (node, [g]) => {
+    const exponent = constantValues(input(node, 1))[0]!;
+    const x = input(node, 0);
+    const derivative = exponent === 2 ? mul(x, 2) : mul(pow(x, exponent - 1), exponent);
+    return [mul(g!, derivative), null];
+  },
+  Tanh: (node, [g]) => [mul(g!, sub(1, mul(output(node), output(node))))],
+  Gelu: geluRule,
+  Relu: (node, [g]) => [where(greater(input(node, 0), 0), g!, 0)],
+  Sigmoid: (node, [g]) => [mul(g!, mul(output(node), sub(1, output(node))))],
+  Softmax: (node, [g]) => {
+    const y = output(node);
+    const axis = intAttribute(node, 'axis', -1);
+    return [mul(y, sub(g!, reduceSum(mul(g!, y), [axis], true)))];
+  },
+  LogSoftmax: (node, [g]) => {
+    const axis = intAttribute(node, 'axis', -1);
+    return [sub(g!, mul(exp(output(node)), reduceSum(g!, [axis], true)))];
+  },
+  ReduceSum: reduceSumRule,
+  ReduceMean: reduceMeanRule,
+  ReduceMax: reduceMaxRule,
+  Transpose: (node, [g]) => {
+    const perm = node.attributes.perm;
+    const order = perm?.type === 'ints' ? perm.value : [];
+    return [
+      transpose(
+        g!,
+        order.map((_, index) => order.indexOf(index)),
+      ),
+    ];
+  },
+  Reshape: reshapeBack,
+  Unsqueeze: reshapeBack,
+  Squeeze: reshapeBack,
+  Concat: concatRule,
+  Slice: sliceRule,
+  Pad: padRule,
+  Gather: gatherRule,
+  GatherElements: (node, [g]) => {
+    const data = input(node, 0);
+    const axis = intAttribute(node, 'axis', 0);
+    return [scatterElements(zerosLike(data), input(node, 1), g!, axis, 'add'), null];
+  },
+  Where: (node, [g]) => [
+    null,
+    reduceToShape(where(input(node, 0), g!, 0), input(node, 1)),
+    reduceToShape(where(input(node, 0), 0, g!), input(node, 2)),
+  ],
+  Clip: (node, [g]) => {
+    const x = input(node, 0);
+    const inside = and(greaterOrEqual(x, input(node, 1)), lessOrEqual(x, input(node, 2)));
+    return [where(inside, g!, 0), null, null];
+  },
+  Min: (node, [g]) => binaryMask(lessOrEqual(input(node, 0), input(node, 1)), node, g!),
+  Max: (node, [g]) => binaryMask(greaterOrEqual(input(node, 0), input(node, 1)), node, g!),
+  LayerNormalization: layerNormalizationRule,
+  Expand: (node, [g]) => [reduceToShape(g!, input(node, 0)), null],
+  Cast: (node, [g]) => {
+    const x = input(node, 0);
+    return [x.dataType === 'float32' || x.dataType === 'float64' ? cast(g!, x.dataType) : null];
+  },
+  Identity: (_, [g]) => [g!],
+  StopGradient: () => [null],
+  ScatterND: null,
+  ScatterElements: null,
+  Shape: null,
+  ConstantOfShape: null,
+  Range: null,
+  Equal: null,
+  Less: null,
+  Greater: null,
+  LessOrEqual: null,
+  GreaterOrEqual: null,
+  Not: null,
+  And: null,
+  Mod: null,
+  ReduceProd: null,
+};
+
+/** Human-readable reason a gradient cannot flow through `node`, for `grad`'s errors. */
+export function missingRuleMessage(node: GraphNode): string {
+  const produced = node.outputs.map((tensor) => `${tensor.dataType}${formatShape(tensor.shape)}`).join(', ');
+  return `no gradient rule for ${node.op} (producing ${produced})`;
+}
