@@ -1,0 +1,187 @@
+import { memberScratch } from './workspace';
+
+/**
+ * A position in the order "ascending key, then ascending token id": the token there, its key, and how many tokens
+ * come before it.
+ */
+export interface Cut {
+  key: number;
+  index: number;
+  position: number;
+}
+
+// First-level buckets: enough that the bucket holding the cut is small for realistic rows, few enough that walking
+// the histogram costs nothing next to the passes over the row.
+const ROW_BUCKETS = 4096;
+// Later levels split only the members of one bucket.
+const MEMBER_BUCKETS = 256;
+// At or below this many members a plain sort is cheaper than another histogram.
+const SORT_LIMIT = 64;
+
+const bucketCounts = new Int32Array(ROW_BUCKETS);
+const bucketWeights = new Float64Array(ROW_BUCKETS);
+
+/**
+ * Finds the first position, in ascending (key, token id) order over the tokens whose key is finite, at which the
+ * cumulative weight reaches `target` (>=), without sorting the row: a histogram over key ranges locates the range
+ * holding that position, then the search narrows inside that range only (recursively, then a small sort).
+ *
+ * `weights` must hold exact integers (probability units) so that bucket sums equal prefix sums exactly;
+ * `undefined` weighs every token 1 (the cut then sits at position `target - 1`). `low` and `high` must bound every
+ * finite key. Returns undefined when the finite tokens together weigh less than `target`.
+ */
+export function findCut(
+  keys: Float64Array,
+  weights: Float64Array | undefined,
+  length: number,
+  low: number,
+  high: number,
+  target: number,
+): Cut | undefined {
+  bucketCounts.fill(0);
+  bucketWeights.fill(0);
+  const spread = high - low;
+  // With one distinct key every finite token lands in bucket 0, which the code below then treats as one tie group.
+  // A spread so small that the scale overflows (keys a few subnormals apart) also goes to one bucket.
+  const rawScale = ROW_BUCKETS / spread;
+  const scale = spread > 0 && rawScale < Number.POSITIVE_INFINITY ? rawScale : 0;
+  const lastBucket = ROW_BUCKETS - 1;
+  for (let index = 0; index < length; index++) {
+    const key = keys[index];
+    if (key === Number.POSITIVE_INFINITY) continue;
+    // Subtraction, multiplication and truncation are all monotone, so buckets are contiguous key ranges.
+    let bucket = ((key - low) * scale) | 0;
+    if (bucket > lastBucket) bucket = lastBucket;
+    bucketCounts[bucket]++;
+    bucketWeights[bucket] += weights === undefined ? 1 : weights[index];
+  }
+  let before = 0;
+  let position = 0;
+  let cutBucket = -1;
+  for (let bucket = 0; bucket < ROW_BUCKETS; bucket++) {
+    const weight = bucketWeights[bucket];
+    if (before + weight >= target) {
+      cutBucket = bucket;
+      break;
+    }
+    before += weight;
+    position += bucketCounts[bucket];
+  }
+  if (cutBucket < 0) return undefined;
+
+  const members = memberScratch(bucketCounts[cutBucket]);
+  let count = 0;
+  for (let index = 0; index < length; index++) {
+    const key = keys[index];
+    if (key === Number.POSITIVE_INFINITY) continue;
+    let bucket = ((key - low) * scale) | 0;
+    if (bucket > lastBucket) bucket = lastBucket;
+    if (bucket === cutBucket) members[count++] = index;
+  }
+  return narrow(keys, weights, members, count, before, position, target);
+}
+
+/**
+ * Continues the search among `count` members (token ids in ascending order) that hold the cut; `before` and
+ * `position` are the weight and the number of tokens that precede all of them.
+ */
+function narrow(
+  keys: Float64Array,
+  weights: Float64Array | undefined,
+  members: Int32Array,
+  count: number,
+  before: number,
+  position: number,
+  target: number,
+): Cut {
+  const counts = new Int32Array(MEMBER_BUCKETS);
+  const sums = new Float64Array(MEMBER_BUCKETS);
+  for (;;) {
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    for (let member = 0; member < count; member++) {
+      const key = keys[members[member]];
+      if (key < low) low = key;
+      if (key > high) high = key;
+    }
+    const scale = MEMBER_BUCKETS / (high - low);
+    if (low === high || count <= SORT_LIMIT || scale === Number.POSITIVE_INFINITY) {
+      // Equal keys are already in token-id order; otherwise a small sort settles the order.
+      const ordered = low === high ? members.subarray(0, count) : sortByKey(keys, members.slice(0, count));
+      return walk(keys, weights, ordered, before, position, target);
+    }
+    counts.fill(0);
+    sums.fill(0);
+    const lastBucket = MEMBER_BUCKETS - 1;
+    for (let member = 0; member < count; member++) {
+      const index = members[member];
+      let bucket = ((keys[index] - low) * scale) | 0;
+      if (bucket > lastBucket) bucket = lastBucket;
+      counts[bucket]++;
+      sums[bucket] += weights === undefined ? 1 : weights[index];
+    }
+    let cutBucket = lastBucket;
+    for (let bucket = 0; bucket < MEMBER_BUCKETS; bucket++) {
+      if (before + sums[bucket] >= target) {
+        cutBucket = bucket;
+        break;
+      }
+      before += sums[bucket];
+      position += counts[bucket];
+    }
+    // Keep the members of the cut bucket, in place and still in token-id order.
+    let kept = 0;
+    for (let member = 0; member < count; member++) {
+      const index = members[member];
+      let bucket = ((keys[index] - low) * scale) | 0;
+      if (bucket > lastBucket) bucket = lastBucket;
+      if (bucket === cutBucket) members[kept++] = index;
+    }
+    count = kept;
+  }
+}
+
+function sortByKey(keys: Float64Array, members: Int32Array): Int32Array {
+  return members.sort((left, right) => keys[left] - keys[right] || left - right);
+}
+
+function walk(
+  keys: Float64Array,
+  weights: Float64Array | undefined,
+  ordered: Int32Array,
+  before: number,
+  position: number,
+  target: number,
+): Cut {
+  let cumulative = before;
+  for (let rank = 0; rank < ordered.length; rank++) {
+    const index = ordered[rank];
+    cumulative += weights === undefined ? 1 : weights[index];
+    if (cumulative >= target) return { key: keys[index], index, position: position + rank };
+  }
+  // The caller only narrows into a group whose exact total weight reaches the target.
+  throw new Error('cut search: the group holding the cut weighs less than the target');
+}
+
+/**
+ * Keeps tokens whose (key, id) is at most (lastKey, lastIndex) or whose key is at most `tieKey`; the rest become
+ * -Infinity.
+ */
+export function keepThroughCut(
+  logits: Float32Array,
+  keys: Float64Array,
+  lastKey: number,
+  lastIndex: number,
+  tieKey: number,
+): Float32Array {
+  const length = logits.length;
+  const filtered = new Float32Array(length);
+  for (let index = 0; index < length; index++) {
+    const key = keys[index];
+    filtered[index] =
+      key <= tieKey || key < lastKey || (key === lastKey && index <= lastIndex)
+        ? logits[index]
+        : Number.NEGATIVE_INFINITY;
+  }
+  return filtered;
+}

@@ -1,0 +1,53 @@
+import { findCut, keepThroughCut } from './cut-search';
+import { SamplerInputError } from './errors';
+import { requireInteger, summariseRow } from './logits-row';
+import { fillExponentials, PROBABILITY_UNITS } from './softmax';
+import { keyScratch, weightScratch } from './workspace';
+
+/** Options of {@link topPFilter}. */
+export interface TopPFilterOptions {
+  /** Probability mass of the most probable tokens to keep, in (0, 1]. */
+  p: number;
+  /** Tokens always kept, the most probable first (default 1). */
+  minTokensToKeep?: number;
+}
+
+/**
+ * Nucleus (top-p) filtering with the semantics of Hugging Face transformers' `TopPLogitsWarper`: keeps the smallest
+ * set of most probable tokens whose probability reaches `p`, i.e. every token whose more probable predecessors
+ * weigh less than `p`, and at least `minTokensToKeep` of them. Equal logits are ordered by token id (lower id
+ * first), so a tie straddling the cut is split, as in the reference implementation. With `p` = 1 only tokens whose
+ * probability rounds to zero after the mass is complete can go.
+ *
+ * @param logits - one row of V logits; -Infinity marks a token already removed.
+ * @returns a new row: kept logits unchanged, removed ones -Infinity.
+ * @throws {@link SamplerInputError} for a bad row, `p` outside (0, 1] or `minTokensToKeep` < 1.
+ */
+export function topPFilter(logits: Float32Array, options: TopPFilterOptions): Float32Array {
+  const p = options.p;
+  if (typeof p !== 'number' || !(p > 0 && p <= 1)) {
+    throw new SamplerInputError('p', `must be in the interval (0, 1], got ${String(p)}`);
+  }
+  const minTokensToKeep = requireInteger(options.minTokensToKeep ?? 1, 'minTokensToKeep', 1);
+  const { max, min } = summariseRow(logits);
+  const length = logits.length;
+  const weights = weightScratch(length);
+  const normalizer = fillExponentials(logits, max, weights);
+  // Most probable first: the key is the negated logit (exact), -Infinity logits get +Infinity and drop out.
+  const keys = keyScratch(length);
+  for (let index = 0; index < length; index++) {
+    keys[index] = -logits[index];
+    weights[index] = Math.round((weights[index] / normalizer) * PROBABILITY_UNITS);
+  }
+  const cut = findCut(keys, weights, length, -max, -min, p * PROBABILITY_UNITS);
+  if (cut === undefined) return logits.slice();
+  let lastKey = cut.key;
+  let lastIndex = cut.index;
+  if (minTokensToKeep > cut.position + 1) {
+    const minimum = findCut(keys, undefined, length, -max, -min, minTokensToKeep);
+    if (minimum === undefined) return logits.slice();
+    lastKey = minimum.key;
+    lastIndex = minimum.index;
+  }
+  return keepThroughCut(logits, keys, lastKey, lastIndex, Number.NEGATIVE_INFINITY);
+}

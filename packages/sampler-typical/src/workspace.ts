@@ -1,0 +1,28 @@
+/*
+ * Scratch buffers reused across calls: a 250,880-token row needs several megabytes of temporaries per decoding
+ * step, and allocating (and zeroing) them every time costs as much as the filtering itself. JavaScript runs one call
+ * at a time, so each buffer has exactly one user while a filter runs; a filter never calls another filter while it
+ * holds one.
+ */
+
+let keyBuffer = new Float64Array(0);
+let weightBuffer = new Float64Array(0);
+let memberBuffer = new Int32Array(0);
+
+/** Per-token sort keys (Float64Array of at least `length`; contents are garbage). */
+export function keyScratch(length: number): Float64Array {
+  if (keyBuffer.length < length) keyBuffer = new Float64Array(length);
+  return keyBuffer;
+}
+
+/** Per-token weights: exponentials, then probabilities in units (Float64Array of at least `length`). */
+export function weightScratch(length: number): Float64Array {
+  if (weightBuffer.length < length) weightBuffer = new Float64Array(length);
+  return weightBuffer;
+}
+
+/** Token ids under consideration by the cut search (Int32Array of at least `length`). */
+export function memberScratch(length: number): Int32Array {
+  if (memberBuffer.length < length) memberBuffer = new Int32Array(length);
+  return memberBuffer;
+}
