@@ -1,0 +1,195 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write';
+import type { Optimizer } from './optimizer';
+import { ParameterStore, sameShape } from './parameter-store';
+import { parseSafetensors, serializeSafetensors } from './safetensors';
+
+/** File holding everything but the tensors; written last, so its presence marks a complete checkpoint. */
+export const TRAINING_STATE_FILE = 'training-state.json';
+
+const tensorFilePattern = /^training-state-[0-9a-f]{16}\.safetensors$/;
+const format = 'diffchat-training-state';
+const version = 1;
+
+/** What {@link saveTrainingState} writes. */
+export interface TrainingStateToSave {
+  /** The parameters. */
+  store: ParameterStore;
+  /** The optimiser whose moments and step counts are saved, if any. */
+  optimizer?: Optimizer;
+  /** Optimiser steps taken so far (the next step's index, for the schedule). */
+  step: number;
+  /** State of the run's random generator(s), e.g. `SeededRandom.state()`; any JSON value. */
+  rngState?: unknown;
+  /** Anything else the run needs to resume (data-loader position, best eval loss); any JSON value. */
+  extra?: unknown;
+}
+
+/** What {@link loadTrainingState} restores. */
+export interface LoadedTrainingState {
+  /** The given store with the saved values copied in, or a new store built from the checkpoint. */
+  store: ParameterStore;
+  step: number;
+  rngState: unknown;
+  extra: unknown;
+}
+
+/** Options of {@link loadTrainingState}. */
+export interface LoadTrainingStateOptions {
+  /** Store to restore into (names and shapes must match the checkpoint); a new one is built when absent. */
+  store?: ParameterStore;
+  /** Optimiser whose state is replaced by the saved one (the checkpoint must hold state of the same kind). */
+  optimizer?: Optimizer;
+}
+
+interface SavedState {
+  step: number;
+  storeSeed: number;
+  tensorFile: string;
+  tensorFileSha256: string;
+  parameters: { name: string; shape: number[] }[];
+  optimizer: { kind: string; stepCounts: Record<string, number>; tensors: string[] } | null;
+  rngState: unknown;
+  extra: unknown;
+}
+
+/**
+ * Saves a checkpoint into `directory` (created if missing): the parameters and optimiser buffers in one safetensors
+ * file with a fresh name, then `training-state.json` (step, optimiser step counts, rngState, extra, the SHA-256 of the
+ * tensor file and of its own content). Each file is written atomically and the JSON goes last, so a crash at any point
+ * leaves the previous checkpoint loadable; older tensor files are removed afterwards. Float32 values round-trip
+ * exactly, so training resumed from the checkpoint repeats the uninterrupted run bit for bit. One writer per directory.
+ */
+export async function saveTrainingState(directory: string, state: TrainingStateToSave): Promise<void> {
+  if (!(Number.isSafeInteger(state.step) && state.step >= 0)) {
+    throw new RangeError(`saveTrainingState: step must be a non-negative integer, got ${state.step}`);
+  }
+  const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  for (const parameter of state.store) tensors.set(`parameter/${parameter.name}`, parameter);
+  const optimizerState = state.optimizer?.exportState();
+  if (optimizerState !== undefined) {
+    for (const [key, data] of optimizerState.tensors) tensors.set(`optimizer/${key}`, { shape: [data.length], data });
+  }
+  const tensorBytes = serializeSafetensors(tensors, { format });
+  const tensorFile = `training-state-${randomBytes(8).toString('hex')}.safetensors`;
+  const saved: SavedState = {
+    step: state.step,
+    storeSeed: state.store.seed,
+    tensorFile,
+    tensorFileSha256: sha256(tensorBytes),
+    parameters: [...state.store].map(({ name, shape }) => ({ name, shape: [...shape] })),
+    optimizer:
+      optimizerState === undefined
+        ? null
+        : {
+            kind: optimizerState.kind,
+            stepCounts: optimizerState.stepCounts,
+            tensors: [...optimizerState.tensors.keys()],
+          },
+    rngState: state.rngState ?? null,
+    extra: state.extra ?? null,
+  };
+  const body = JSON.stringify(saved);
+  const document = `{"format":"${format}","version":${version},"sha256":"${sha256(body)}","state":${body}}\n`;
+  await mkdir(directory, { recursive: true });
+  await writeFileAtomic(join(directory, tensorFile), tensorBytes);
+  await writeFileAtomic(join(directory, TRAINING_STATE_FILE), document);
+  for (const entry of await readdir(directory)) {
+    if (tensorFilePattern.test(entry) && entry !== tensorFile) await rm(join(directory, entry), { force: true });
+  }
+}
+
+/**
+ * Loads a checkpoint written by {@link saveTrainingState}, verifying both checksums first, and restores the
+ * parameters (into `options.store` or a new store) and the optimiser state (into `options.optimizer`).
+ * @throws Error naming the file when it is missing, corrupted (checksum mismatch), of another format, or does not
+ *   match the given store (missing/extra parameter, different shape) or optimiser kind.
+ */
+export async function loadTrainingState(
+  directory: string,
+  options: LoadTrainingStateOptions = {},
+): Promise<LoadedTrainingState> {
+  const statePath = join(directory, TRAINING_STATE_FILE);
+  const fail = (file: string, message: string): never => {
+    throw new Error(`${file}: ${message}`);
+  };
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(statePath, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(statePath, code === 'ENOENT' ? 'no checkpoint here' : `not valid JSON (${(error as Error).message})`);
+  }
+  const {
+    format: savedFormat,
+    version: savedVersion,
+    sha256: checksum,
+    state,
+  } = (document ?? {}) as Record<string, unknown>;
+  if (savedFormat !== format) fail(statePath, `format must be "${format}", got ${JSON.stringify(savedFormat)}`);
+  if (savedVersion !== version)
+    fail(statePath, `version ${JSON.stringify(savedVersion)} is not supported (expected ${version})`);
+  if (typeof checksum !== 'string' || sha256(JSON.stringify(state)) !== checksum) {
+    fail(statePath, 'sha256 does not match the content: the file is corrupted');
+  }
+  const saved = state as SavedState;
+  if (typeof saved.tensorFile !== 'string' || !tensorFilePattern.test(saved.tensorFile)) {
+    fail(statePath, `state.tensorFile ${JSON.stringify(saved.tensorFile)} is not a tensor file name`);
+  }
+
+  const tensorPath = join(directory, saved.tensorFile);
+  const tensorBytes = await readFile(tensorPath).catch((error: Error) =>
+    fail(tensorPath, `cannot read the checkpoint's tensors (${error.message})`),
+  );
+  if (sha256(tensorBytes) !== saved.tensorFileSha256) {
+    fail(tensorPath, 'sha256 does not match training-state.json: the file is corrupted or from another checkpoint');
+  }
+  const { tensors } = parseSafetensors(tensorBytes, { source: tensorPath });
+  const tensor = (key: string) => tensors.get(key) ?? fail(tensorPath, `tensor "${key}" is missing`);
+
+  const values = new Map(
+    saved.parameters.map(({ name, shape }) => [name, { shape, data: tensor(`parameter/${name}`).data }]),
+  );
+  let store = options.store;
+  if (store === undefined) {
+    store = new ParameterStore({ seed: saved.storeSeed });
+    for (const [name, { shape, data }] of values) store.add(name, shape, data);
+  } else {
+    const target = store;
+    const missing = saved.parameters.filter(({ name }) => !target.has(name)).map(({ name }) => name);
+    const extra = target.names().filter((name) => !values.has(name));
+    if (missing.length > 0 || extra.length > 0) {
+      fail(
+        statePath,
+        `parameters differ from the store (in the checkpoint only: ${missing.join(', ') || 'none'}; in the store only: ${extra.join(', ') || 'none'})`,
+      );
+    }
+    for (const [name, { shape }] of values) {
+      const parameter = target.get(name);
+      if (!sameShape(parameter.shape, shape)) {
+        fail(
+          statePath,
+          `parameter "${name}" has shape [${shape.join(', ')}] here but [${parameter.shape.join(', ')}] in the store`,
+        );
+      }
+    }
+    target.assign(values);
+  }
+
+  if (options.optimizer !== undefined) {
+    if (saved.optimizer === null) fail(statePath, 'the checkpoint holds no optimiser state');
+    const optimizer = saved.optimizer!;
+    options.optimizer.importState({
+      kind: optimizer.kind,
+      stepCounts: optimizer.stepCounts,
+      tensors: new Map(optimizer.tensors.map((key) => [key, tensor(`optimizer/${key}`).data])),
+    });
+  }
+  return { store, step: saved.step, rngState: saved.rngState, extra: saved.extra };
+}
+
+function sha256(content: Uint8Array | string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
