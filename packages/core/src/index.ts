@@ -9,6 +9,8 @@ export * from './errors';
 export * from './file-hash';
 export * from './jsonl-reader';
 export * from './jsonl-writer';
+export * from './progress';
 export * from './records';
+export * from './rng';
 export * from './validation';
 export * from './world/index';
