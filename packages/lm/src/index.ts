@@ -1,9 +1,29 @@
 /** @packageDocumentation Causal language models on ONNX Runtime: tokenizers, GPT-2 and BLOOM, decoding, checkpoints, hub loading */
 
+export type { ArchitectureDefinition, ModelConfigBase, ModelDimensions, TensorSpec } from './architecture-definition';
+export {
+  getArchitecture,
+  type ParsedModelConfig,
+  parseModelConfig,
+  registerArchitecture,
+  supportedModelTypes,
+} from './architecture-registry';
+export { type BloomConfig, bloomArchitecture, bloomConfigSchema } from './bloom-architecture';
 export { type BpeTokenizerParts, bpeTokenizerFiles } from './bpe-tokenizer-json';
 export { type BpeTrainingOptions, DEFAULT_SPECIAL_TOKENS, trainBpeTokenizer } from './bpe-trainer';
 export { BYTE_TO_CHARACTER, CHARACTER_TO_BYTE, PRE_TOKENIZE_PATTERN, preTokenize, toByteLevel } from './byte-level';
 export { BytePairEncoder, type BytePairEncoderParts } from './byte-pair-encoder';
+export { type GenerationConfig, generationConfigSchema, parseGenerationConfig } from './generation-config';
+export { type Gpt2Config, gpt2Architecture, gpt2ConfigSchema } from './gpt2-architecture';
+export {
+  checkWeights,
+  MODEL_FILES,
+  type ModelDirectory,
+  type ModelDirectoryToSave,
+  readModelDirectory,
+  saveModelDirectory,
+  type WeightTensor,
+} from './model-directory';
 export { ModelFormatError } from './model-format-error';
 export type { SpecialTokenIds, SpecialTokens } from './special-tokens';
 export {
