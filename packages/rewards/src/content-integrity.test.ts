@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { contentIntegrity, keywordRetention } from './content-integrity';
+import { RewardError } from './errors';
+
+interface Case {
+  source: string;
+  instruction: string;
+  target: string;
+  /** Required keywords the target keeps, written by hand. */
+  keep: string[];
+  /** Required keywords the target lacks. */
+  miss: string[];
+  /** Forbidden keywords the target still contains. */
+  forbidden: string[];
+}
+
+const cases: Case[] = JSON.parse(
+  readFileSync(new URL('../fixtures/content-integrity-cases.json', import.meta.url), 'utf8'),
+) as Case[];
+const sorted = (values: readonly string[]) => [...values].sort();
+
+describe('contentIntegrity on the hand-written reference cases', () => {
+  it('has at least 40 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(cases.map((item, index) => [index, item] as const))('case %i', (_index, item) => {
+    const result = contentIntegrity(item, { threshold: 0.8 });
+    expect(sorted(result.kept)).toEqual(sorted(item.keep));
+    expect(sorted(result.missing)).toEqual(sorted(item.miss));
+    expect(sorted(result.forbidden)).toEqual(sorted(item.forbidden));
+    const coverage = item.keep.length / (item.keep.length + item.miss.length);
+    expect(result.coverage).toBeCloseTo(coverage, 12);
+    expect(result.reward).toBe(coverage >= 0.8 && item.forbidden.length === 0 ? 1 : 0);
+  });
+});
+
+describe('contentIntegrity', () => {
+  const input = { source: 'a red car on a street', instruction: 'add a dog', target: 'a red car on a street' };
+
+  it('applies the threshold: 3 of 4 required keywords passes at 0.75 and fails at 0.8', () => {
+    expect(contentIntegrity(input, { threshold: 0.75 })).toMatchObject({ coverage: 0.75, reward: 1, missing: ['dog'] });
+    expect(contentIntegrity(input, { threshold: 0.8 })).toMatchObject({ coverage: 0.75, reward: 0 });
+    expect(contentIntegrity(input).reward).toBe(0);
+  });
+
+  it('gives 0 when a forbidden keyword appears, whatever the coverage', () => {
+    const result = contentIntegrity(
+      { source: 'a dog on a sofa', instruction: 'remove the dog', target: 'a dog on a sofa' },
+      { threshold: 0 },
+    );
+    expect(result).toMatchObject({ coverage: 1, reward: 0, forbidden: ['dog'] });
+  });
+
+  it('has full coverage when nothing is required', () => {
+    const result = contentIntegrity({ source: 'highly detailed, 8k', instruction: '', target: 'a cat' });
+    expect(result).toMatchObject({ coverage: 1, reward: 1, required: [] });
+  });
+
+  it('names the empty or missing field', () => {
+    expect(() => contentIntegrity({ ...input, source: '  ' })).toThrow(/^source: the prompt is empty/);
+    expect(() => contentIntegrity({ ...input, target: '' })).toThrow(/^target: the prompt is empty/);
+    expect(() => contentIntegrity({ ...input, target: 7 as unknown as string })).toThrow(RewardError);
+    expect(() => contentIntegrity(input, { threshold: 1.5 })).toThrow(/^threshold: /);
+    expect(() => contentIntegrity(input, { threshold: Number.NaN })).toThrow(/^threshold: /);
+  });
+});
+
+describe('keywordRetention', () => {
+  it('is the fraction of the caption keywords kept by the output', () => {
+    // Caption keywords: two, dog, beach (3); the output keeps dog and beach.
+    expect(keywordRetention('two dogs on a beach', 'a happy dog running on the beach at sunset, 8k')).toBeCloseTo(
+      2 / 3,
+    );
+    expect(keywordRetention('a cat', 'a fluffy cat, studio lighting')).toBe(1);
+    expect(keywordRetention('a cat', 'a dog')).toBe(0);
+  });
+
+  it('rejects empty texts', () => {
+    expect(() => keywordRetention('', 'a dog')).toThrow(/^simple: /);
+    expect(() => keywordRetention('a dog', ' ')).toThrow(/^output: /);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { RewardError } from './errors';
+import { extractKeyInfo } from './key-info';
+
+describe('extractKeyInfo', () => {
+  it.each([
+    // [source, instruction, keep, add, forbidden]
+    ['a man in a park', 'add a dog', ['man', 'park'], ['dog'], []],
+    ['a dog on a sofa', 'remove the dog', ['sofa'], [], ['dog']],
+    ['a dog on a sofa', 'without the dog', ['sofa'], [], ['dog']],
+    ['a dog on a sofa', 'replace the dog with a cat', ['sofa'], ['cat'], ['dog']],
+    ['a dog on a sofa', 'turn the dog into a lion', ['sofa'], ['lion'], ['dog']],
+    ['a blue car on a road', 'make the car red', ['car', 'road'], ['red'], ['blue']],
+    ['a blue car on a road', 'change the car to green', ['car', 'road'], ['green'], ['blue']],
+    ['a street during the day', 'make it night', ['street'], ['night'], ['day']],
+    ['a park in summer', 'make it winter', ['park'], ['winter'], ['summer']],
+    ['a rainy street', 'make it sunny', ['street'], ['sun'], ['rain']],
+    ['a photo of a cat', 'make it a pencil sketch', ['cat'], ['pencil sketch'], []],
+    ['a fox in a snowy forest', 'add a moon and remove the snow', ['fox', 'forest'], ['moon'], ['snow']],
+    ['a boat on a lake', 'get rid of the boat', ['lake'], [], ['boat']],
+    ['a tree', '', ['tree'], [], []],
+  ])('%s + "%s"', (source, instruction, keep, add, forbidden) => {
+    const info = extractKeyInfo({ source, instruction });
+    expect(info.keep).toEqual(keep);
+    expect(info.add).toEqual(add);
+    expect(info.required).toEqual([...keep, ...add]);
+    expect(info.forbidden).toEqual(forbidden);
+  });
+
+  it('returns a copy that callers may change without affecting later calls', () => {
+    const first = extractKeyInfo({ source: 'a cat', instruction: 'add a hat' });
+    first.required.push('dog');
+    expect(extractKeyInfo({ source: 'a cat', instruction: 'add a hat' }).required).toEqual(['cat', 'hat']);
+  });
+
+  it('names the field that is not a string', () => {
+    expect(() => extractKeyInfo({ source: 1, instruction: '' } as never)).toThrow(/^source: /);
+    expect(() => extractKeyInfo({ source: 'a', instruction: null } as never)).toThrow(RewardError);
+    expect(() => extractKeyInfo(null as never)).toThrow(/^input: /);
+  });
+});

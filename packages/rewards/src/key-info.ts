@@ -1,0 +1,369 @@
+import { LRUCache } from 'lru-cache';
+import { RewardError } from './errors';
+import type { KeywordCategory } from './lexicon';
+import { type AnalysedToken, analyseText, type Keyword, type TextAnalysis } from './text-analysis';
+
+/** What a target prompt must contain and must not contain, given a source prompt and an edit instruction. */
+export interface KeyInfo {
+  /** Source keywords the target must keep (everything the instruction does not remove, replace or change). */
+  keep: string[];
+  /** Keywords the instruction brings in ("add a cat" -> `cat`; "make it night" -> `night`). */
+  add: string[];
+  /** `keep` then `add`, without repeats: the denominator of coverage. */
+  required: string[];
+  /** Keywords that must be absent: removed or replaced objects, and the old value of a changed time, season, weather or colour. */
+  forbidden: string[];
+}
+
+/** The two prompts that define the key information. */
+export interface KeyInfoInput {
+  /** The prompt before the edit. */
+  source: string;
+  /** The user's edit instruction; empty means "keep everything". */
+  instruction: string;
+}
+
+type Operation = 'add' | 'remove' | 'replace' | 'change' | 'other';
+
+const addVerbs: ReadonlySet<string> = new Set(['add', 'put', 'place', 'insert', 'include', 'draw', 'give', 'show']);
+const removeVerbs: ReadonlySet<string> = new Set(['remove', 'delete', 'erase', 'eliminate', 'omit', 'exclude', 'drop']);
+const replaceVerbs: ReadonlySet<string> = new Set(['replace', 'swap', 'substitute', 'exchange', 'switch']);
+// Verbs whose object is followed by its new value, with or without "into"/"to": "make the car blue".
+const changeVerbs: ReadonlySet<string> = new Set([
+  'make',
+  'turn',
+  'change',
+  'transform',
+  'convert',
+  'paint',
+  'color',
+  'dye',
+  'set',
+  'render',
+]);
+const replaceSeparators: ReadonlySet<string> = new Set(['with', 'by', 'for']);
+const changeSeparators: ReadonlySet<string> = new Set(['into', 'to']);
+const styleWords: ReadonlySet<string> = new Set(['style', 'styled']);
+const negations: ReadonlySet<string> = new Set(['without', 'no']);
+const fillers: ReadonlySet<string> = new Set([
+  'please',
+  'can',
+  'could',
+  'would',
+  'will',
+  'you',
+  'now',
+  'also',
+  'then',
+  'and',
+  'just',
+  'i',
+  'want',
+  'to',
+  'let',
+  "'s",
+  'us',
+  'try',
+  'instead',
+]);
+const clauseBreaks: ReadonlySet<string> = new Set([',', ';', '.', 'and', 'then', 'also']);
+const exclusiveCategories: ReadonlySet<KeywordCategory> = new Set(['time', 'season', 'weather']);
+const attributeCategories: ReadonlySet<KeywordCategory> = new Set(['attribute', 'colour', 'count']);
+
+function verbOf(token: AnalysedToken | undefined): Operation | undefined {
+  if (token === undefined) return undefined;
+  const word = token.value;
+  if (addVerbs.has(word)) return 'add';
+  if (removeVerbs.has(word)) return 'remove';
+  if (replaceVerbs.has(word)) return 'replace';
+  if (changeVerbs.has(word) || changeVerbs.has(token.lemma)) return 'change';
+  return undefined;
+}
+
+/** Multi-word removal verbs, as token values: "get rid of", "take away", "take out". */
+function removalPhraseLength(tokens: readonly AnalysedToken[], at: number): number {
+  const word = (offset: number) => tokens[at + offset]?.value;
+  if (word(0) === 'get' && word(1) === 'rid' && word(2) === 'of') return 3;
+  if (word(0) === 'take' && (word(1) === 'away' || word(1) === 'out' || word(1) === 'off')) return 2;
+  return 0;
+}
+
+interface Clause {
+  start: number;
+  end: number;
+}
+
+function firstContentIndex(tokens: readonly AnalysedToken[], start: number, end: number): number {
+  let index = start;
+  while (index < end && (fillers.has(tokens[index]!.value) || tokens[index]!.pos === 'PUNCT')) index++;
+  return index;
+}
+
+function startsOperation(tokens: readonly AnalysedToken[], at: number): boolean {
+  const index = firstContentIndex(tokens, at, tokens.length);
+  return (
+    verbOf(tokens[index]) !== undefined || removalPhraseLength(tokens, index) > 0 || tokens[index]?.value === 'without'
+  );
+}
+
+/** Splits "add a cat and remove the dog" into one clause per operation; other "and"s stay inside their clause. */
+function splitClauses(tokens: readonly AnalysedToken[]): Clause[] {
+  const clauses: Clause[] = [];
+  let start = 0;
+  for (let index = 1; index < tokens.length; index++) {
+    if (clauseBreaks.has(tokens[index]!.value) && startsOperation(tokens, index + 1)) {
+      clauses.push({ start, end: index });
+      start = index + 1;
+    }
+  }
+  clauses.push({ start, end: tokens.length });
+  return clauses;
+}
+
+function keywordsWithin(analysis: TextAnalysis, start: number, end: number): Keyword[] {
+  return analysis.keywords.filter((keyword) => keyword.start >= start && keyword.end <= end);
+}
+
+function findValue(tokens: readonly AnalysedToken[], values: ReadonlySet<string>, start: number, end: number): number {
+  for (let index = start; index < end; index++) if (values.has(tokens[index]!.value)) return index;
+  return -1;
+}
+
+/** End of the object noun phrase that opens a span ("the old red car" in "the old red car blue"). */
+function objectPhraseEnd(tokens: readonly AnalysedToken[], start: number, end: number): number {
+  let index = start;
+  if (tokens[index]?.pos === 'PRON') return index + 1;
+  while (index < end && tokens[index]!.pos === 'DET') index++;
+  const modifiersStart = index;
+  while (index < end && (tokens[index]!.pos === 'ADJ' || tokens[index]!.pos === 'NUM')) index++;
+  let nouns = 0;
+  while (index < end && (tokens[index]!.pos === 'NOUN' || tokens[index]!.pos === 'PROPN')) {
+    index++;
+    nouns++;
+  }
+  // "make it night" has a pronoun object; "make blue" has none: the whole span is the new value.
+  return nouns > 0 ? index : modifiersStart;
+}
+
+/** Accumulates the effect of each clause on the key information. */
+class KeyInfoBuilder {
+  readonly add: Keyword[] = [];
+  readonly forbidden: Keyword[] = [];
+  /** Source keywords (by text) that need not be kept, without being forbidden. */
+  readonly released = new Set<string>();
+  /** Lemmas of objects whose old colour is forbidden; `null` stands for "it" (every source colour is released). */
+  readonly recoloured: (string | null)[] = [];
+  readonly changedCategories = new Set<KeywordCategory>();
+
+  addAll(keywords: readonly Keyword[]): void {
+    this.add.push(...keywords);
+  }
+
+  /** Nouns of a removed or replaced phrase are forbidden; its adjectives and colours are only released. */
+  removeAll(keywords: readonly Keyword[]): void {
+    const nouns = keywords.filter((keyword) => !attributeCategories.has(keyword.category));
+    if (nouns.length === 0) {
+      this.forbidden.push(...keywords);
+      return;
+    }
+    this.forbidden.push(...nouns);
+    for (const keyword of keywords) if (attributeCategories.has(keyword.category)) this.released.add(keyword.text);
+  }
+
+  /** A new value for the object: a new thing replaces it, a new attribute modifies it. */
+  change(object: readonly Keyword[], value: readonly Keyword[], objectIsPronoun: boolean): void {
+    const valueTexts = new Set(value.map((keyword) => keyword.text));
+    const valueIsThing = value.some(
+      (keyword) => !attributeCategories.has(keyword.category) && !exclusiveCategories.has(keyword.category),
+    );
+    const objectIsThing = object.some((keyword) => !attributeCategories.has(keyword.category));
+    if (valueIsThing && objectIsThing) {
+      this.removeAll(object.filter((keyword) => !valueTexts.has(keyword.text)));
+    } else if (object.some((keyword) => exclusiveCategories.has(keyword.category))) {
+      // "turn the day into night": the old time is the object.
+      this.forbidden.push(...object.filter((keyword) => exclusiveCategories.has(keyword.category)));
+    }
+    if (value.some((keyword) => keyword.category === 'colour')) {
+      for (const keyword of object) if (keyword.category === 'colour') this.forbidden.push(keyword);
+      const nouns = object.filter((keyword) => keyword.category === 'object');
+      if (nouns.length === 0 && (objectIsPronoun || object.length === 0)) this.recoloured.push(null);
+      for (const noun of nouns) this.recoloured.push(noun.lemmas[noun.lemmas.length - 1]!);
+    }
+    if (value.some((keyword) => keyword.category === 'attribute')) {
+      for (const keyword of object) if (keyword.category === 'attribute') this.released.add(keyword.text);
+    }
+    this.changeCategories(value);
+    this.addAll(value);
+  }
+
+  /** "in the style of van gogh", "anime style": the instruction names a style that no lexicon lists. */
+  changeStyleWhenNamed(tokens: readonly AnalysedToken[], clause: Clause): void {
+    if (findValue(tokens, styleWords, clause.start, clause.end) >= 0) this.changedCategories.add('style');
+  }
+
+  changeCategories(value: readonly Keyword[]): void {
+    for (const keyword of value) {
+      if (exclusiveCategories.has(keyword.category) || keyword.category === 'style') {
+        this.changedCategories.add(keyword.category);
+      }
+    }
+  }
+}
+
+function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuilder): void {
+  const { tokens } = analysis;
+  const first = firstContentIndex(tokens, clause.start, clause.end);
+  const removalLength = removalPhraseLength(tokens, first);
+  const operation: Operation = removalLength > 0 ? 'remove' : (verbOf(tokens[first]) ?? 'other');
+  const afterVerb = first + (removalLength > 0 ? removalLength : operation === 'other' ? 0 : 1);
+  switch (operation) {
+    case 'add':
+      builder.addAll(keywordsWithin(analysis, afterVerb, clause.end));
+      return;
+    case 'remove': {
+      // "remove the boat from the lake": the place stays.
+      const from = findValue(tokens, new Set(['from', 'off']), afterVerb, clause.end);
+      builder.removeAll(keywordsWithin(analysis, afterVerb, from < 0 ? clause.end : from));
+      return;
+    }
+    case 'replace': {
+      const separator = findValue(tokens, replaceSeparators, afterVerb, clause.end);
+      if (separator < 0) {
+        builder.removeAll(keywordsWithin(analysis, afterVerb, clause.end));
+        return;
+      }
+      builder.change(
+        keywordsWithin(analysis, afterVerb, separator),
+        keywordsWithin(analysis, separator + 1, clause.end),
+        false,
+      );
+      return;
+    }
+    case 'change': {
+      const separator = findValue(tokens, changeSeparators, afterVerb, clause.end);
+      const objectEnd = separator >= 0 ? separator : objectPhraseEnd(tokens, afterVerb, clause.end);
+      const negation = findValue(tokens, negations, objectEnd, clause.end);
+      const valueEnd = negation >= 0 ? negation : clause.end;
+      builder.changeStyleWhenNamed(tokens, clause);
+      builder.change(
+        keywordsWithin(analysis, afterVerb, objectEnd),
+        keywordsWithin(analysis, separator >= 0 ? separator + 1 : objectEnd, valueEnd),
+        tokens[afterVerb]?.pos === 'PRON',
+      );
+      if (negation >= 0) builder.removeAll(keywordsWithin(analysis, negation + 1, clause.end));
+      return;
+    }
+    case 'other': {
+      // "at night", "in the style of van gogh", "a version without people", "no clouds".
+      const negation = findValue(tokens, negations, first, clause.end);
+      const value = keywordsWithin(analysis, first, negation >= 0 ? negation : clause.end);
+      builder.changeCategories(value);
+      builder.changeStyleWhenNamed(tokens, clause);
+      builder.addAll(value);
+      if (negation >= 0) builder.removeAll(keywordsWithin(analysis, negation + 1, clause.end));
+    }
+  }
+}
+
+/** Colours written just before a noun of the source ("a red and white car" -> red, white for "car"). */
+function coloursOf(source: TextAnalysis, noun: string): Keyword[] {
+  const found: Keyword[] = [];
+  for (const keyword of source.keywords) {
+    if (!keyword.lemmas.includes(noun)) continue;
+    for (let index = keyword.start - 1; index >= 0; index--) {
+      const token = source.tokens[index]!;
+      if (token.pos !== 'ADJ' && token.pos !== 'CCONJ' && token.value !== ',' && token.pos !== 'VERB') break;
+      const colour = source.keywords.find((other) => other.start === index && other.category === 'colour');
+      if (colour !== undefined) found.push(colour);
+    }
+  }
+  return found;
+}
+
+function unique(texts: Iterable<string>): string[] {
+  return [...new Set(texts)];
+}
+
+function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
+  const source = analyseText(sourceText);
+  const instruction = analyseText(instructionText);
+  const builder = new KeyInfoBuilder();
+  for (const clause of splitClauses(instruction.tokens)) readClause(instruction, clause, builder);
+
+  const addedTexts = new Set(builder.add.map((keyword) => keyword.text));
+  const forbidden: Keyword[] = [...builder.forbidden];
+  for (const noun of builder.recoloured) {
+    if (noun === null) {
+      for (const keyword of source.keywords) if (keyword.category === 'colour') builder.released.add(keyword.text);
+    } else {
+      forbidden.push(...coloursOf(source, noun));
+    }
+  }
+  for (const keyword of source.keywords) {
+    if (!builder.changedCategories.has(keyword.category) || addedTexts.has(keyword.text)) continue;
+    // A scene has one time, season and weather; styles can mix, so an old style is only no longer required.
+    if (keyword.category === 'style') builder.released.add(keyword.text);
+    else forbidden.push(keyword);
+  }
+
+  const forbiddenTexts = new Set(forbidden.map((keyword) => keyword.text).filter((text) => !addedTexts.has(text)));
+  const forbiddenLemmas = new Set(
+    forbidden
+      .filter((keyword) => forbiddenTexts.has(keyword.text) && !attributeCategories.has(keyword.category))
+      .flatMap((keyword) => keyword.lemmas),
+  );
+  const keep = unique(
+    source.keywords
+      .filter(
+        (keyword) =>
+          addedTexts.has(keyword.text) ||
+          (!forbiddenTexts.has(keyword.text) &&
+            !builder.released.has(keyword.text) &&
+            !(keyword.category !== 'colour' && keyword.lemmas.some((lemma) => forbiddenLemmas.has(lemma)))),
+      )
+      .map((keyword) => keyword.text),
+  );
+  const keepSet = new Set(keep);
+  const add = unique(builder.add.map((keyword) => keyword.text)).filter((text) => !keepSet.has(text));
+  return { keep, add, required: [...keep, ...add], forbidden: [...forbiddenTexts] };
+}
+
+const cache = new LRUCache<string, KeyInfo>({ max: 20_000 });
+
+function freeze(info: KeyInfo): KeyInfo {
+  return { keep: [...info.keep], add: [...info.add], required: [...info.required], forbidden: [...info.forbidden] };
+}
+
+/** Cached key information, shared between callers: never mutate the result. */
+export function keyInfoOf(source: string, instruction: string): KeyInfo {
+  const key = `${source}\u0000${instruction}`;
+  let info = cache.get(key);
+  if (info === undefined) {
+    info = computeKeyInfo(source, instruction);
+    cache.set(key, info);
+  }
+  return info;
+}
+
+/**
+ * The key information of a (source prompt, instruction) pair under DiffChat's instruction semantics:
+ * - "add X" (put, place, include, give...) requires X;
+ * - "remove X" (delete, erase, get rid of, take away...), "without X", "no X" forbid X;
+ * - "replace X with Y", "swap X for Y", "turn/change/make X into Y" require Y and forbid X;
+ * - a change of attribute ("make the car blue", "change the sky to purple") keeps X, requires the new value and
+ *   forbids the object's old colour; a change of time, season or weather ("make it night", "in winter") forbids the
+ *   source's old value; a change of style no longer requires the old style;
+ * - every other keyword of the source must be kept, and any other instruction's keywords are required.
+ * Several clauses ("add a cat and remove the dog") are read one by one.
+ *
+ * @throws {@link RewardError} when `source` or `instruction` is not a string.
+ */
+export function extractKeyInfo(input: KeyInfoInput): KeyInfo {
+  if (typeof input !== 'object' || input === null) throw new RewardError('input', 'expected { source, instruction }');
+  if (typeof input.source !== 'string')
+    throw new RewardError('source', `expected a string, got ${typeof input.source}`);
+  if (typeof input.instruction !== 'string') {
+    throw new RewardError('instruction', `expected a string, got ${typeof input.instruction}`);
+  }
+  return freeze(keyInfoOf(input.source, input.instruction));
+}

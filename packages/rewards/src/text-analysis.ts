@@ -1,0 +1,227 @@
+import { LRUCache } from 'lru-cache';
+import model from 'wink-eng-lite-web-model';
+import winkNLP, { type PartOfSpeech } from 'wink-nlp';
+import {
+  boilerplatePhrases,
+  canonicalForms,
+  colours,
+  genericNouns,
+  type KeywordCategory,
+  seasons,
+  styles,
+  timesOfDay,
+  weathers,
+} from './lexicon';
+
+/** One token of a prompt, lower-cased; `lemma` is canonical (see `canonicalForms`). */
+export interface AnalysedToken {
+  value: string;
+  lemma: string;
+  pos: PartOfSpeech;
+  stopWord: boolean;
+  /** A colour word used as a noun for a thing ("an orange", "oranges") rather than a colour. */
+  colourNoun: boolean;
+  boilerplate: boolean;
+}
+
+/**
+ * A unit of key information: one content word, or a run of nouns ("oil painting", "street lamp"). It is present in
+ * another text when every one of its lemmas occurs there, in any order ("city street" ~ "street in the city").
+ */
+export interface Keyword {
+  /** Canonical lemmas joined by one space: the keyword as reported to users. */
+  text: string;
+  lemmas: readonly string[];
+  /** Token span [start, end) in the analysed text. */
+  start: number;
+  end: number;
+  category: KeywordCategory;
+}
+
+/** A prompt after analysis: its tokens, its keywords, and every canonical lemma and word form it contains. */
+export interface TextAnalysis {
+  tokens: readonly AnalysedToken[];
+  keywords: readonly Keyword[];
+  vocabulary: ReadonlySet<string>;
+}
+
+// Only the tagger is needed for lemmas; skipping sentence splitting, entities and sentiment halves the cost.
+const nlp = winkNLP(model, ['pos']);
+const its = nlp.its;
+// wink-nlp's declarations type `its.lemma` with a model-addons parameter that `out()` does not accept; at run time
+// it is an ordinary token property like `its.value`.
+const lemmaProperty = its.lemma as unknown as typeof its.value;
+
+function canonical(word: string): string {
+  return canonicalForms.get(word) ?? word;
+}
+
+function normaliseText(text: string): string {
+  // "black-and-white", "award-winning", "hyper-realistic": hyphenated words are read as separate words.
+  return text.replace(/(\w)-(?=\w)/g, '$1 ');
+}
+
+interface RawToken {
+  value: string;
+  lemma: string;
+  pos: PartOfSpeech;
+  stopWord: boolean;
+  colourNoun: boolean;
+}
+
+function tokenise(text: string): RawToken[] {
+  const doc = nlp.readDoc(normaliseText(text));
+  const tokens = doc.tokens();
+  const values = tokens.out(its.value) as string[];
+  const lemmas = tokens.out(lemmaProperty) as string[];
+  const parts = tokens.out(its.pos) as PartOfSpeech[];
+  const stopWords = tokens.out(its.stopWordFlag) as unknown as boolean[];
+  const raw = values.map((value, index): RawToken => {
+    const pos = parts[index] ?? 'X';
+    // Proper nouns keep their spelling: the lemmatiser turns "Mars" into "mar".
+    const lemma = canonical((pos === 'PROPN' ? value : (lemmas[index] ?? value)).toLowerCase());
+    const previous = values[index - 1]?.toLowerCase();
+    return {
+      value: value.toLowerCase(),
+      lemma,
+      pos,
+      stopWord: stopWords[index] === true,
+      colourNoun:
+        pos === 'NOUN' &&
+        colours.has(lemma) &&
+        (value.toLowerCase() !== lemma || previous === 'a' || previous === 'an'),
+    };
+  });
+  // The tagger reads "a chef cooking pasta" as three nouns; a gerund between two nouns is the verb.
+  for (let index = 1; index + 1 < raw.length; index++) {
+    const token = raw[index]!;
+    if (token.pos === 'NOUN' && token.value.endsWith('ing') && isNoun(raw[index - 1]!) && isNoun(raw[index + 1]!)) {
+      token.pos = 'VERB';
+    }
+  }
+  return raw;
+}
+
+function isNoun(token: RawToken): boolean {
+  return token.pos === 'NOUN' || token.pos === 'PROPN';
+}
+
+/** The tokens of a text as written (case kept) with the whitespace before each; aligned with {@link analyseText}. */
+export function surfaceTokens(text: string): { text: string; space: string }[] {
+  const tokens = nlp.readDoc(normaliseText(text)).tokens();
+  const values = tokens.out(its.value) as string[];
+  const spaces = tokens.out(its.precedingSpaces) as string[];
+  return values.map((value, index) => ({ text: value, space: spaces[index] ?? '' }));
+}
+
+// Longest phrases first, so "unreal engine 5" wins over "unreal engine".
+const boilerplateSequences: readonly (readonly string[])[] = boilerplatePhrases
+  .map((phrase) => tokenise(phrase).map((token) => token.value))
+  .sort((a, b) => b.length - a.length);
+
+function markBoilerplate(tokens: readonly RawToken[]): boolean[] {
+  const marked = tokens.map(() => false);
+  for (let start = 0; start < tokens.length; start++) {
+    for (const sequence of boilerplateSequences) {
+      if (start + sequence.length > tokens.length) continue;
+      let matches = true;
+      for (let offset = 0; offset < sequence.length && matches; offset++) {
+        matches = tokens[start + offset]!.value === sequence[offset];
+      }
+      if (matches) {
+        for (let offset = 0; offset < sequence.length; offset++) marked[start + offset] = true;
+        start += sequence.length - 1;
+        break;
+      }
+    }
+  }
+  return marked;
+}
+
+const nounTags: ReadonlySet<PartOfSpeech> = new Set(['NOUN', 'PROPN']);
+const exclusiveCategoryWords: ReadonlySet<string> = new Set([...timesOfDay, ...seasons, ...weathers]);
+
+/** The category of a single content token, or undefined when the token carries no key information. */
+function tokenCategory(token: AnalysedToken): KeywordCategory | undefined {
+  if (token.boilerplate || token.pos === 'PUNCT') return undefined;
+  const { lemma, pos } = token;
+  if (pos === 'NUM') return 'count';
+  // The tagger calls some colour, weather, time and season words verbs ("change it to purple", "make it winter");
+  // the surface word must itself be the lexicon word, so "falling leaves" is no season.
+  const taggedAsVerb = pos === 'VERB' && canonical(token.value) === lemma;
+  if (!nounTags.has(pos) && pos !== 'ADJ' && !taggedAsVerb) return undefined;
+  if (colours.has(lemma)) return token.colourNoun ? 'object' : 'colour';
+  if (weathers.has(lemma)) return 'weather';
+  if (timesOfDay.has(lemma)) return 'time';
+  if (seasons.has(lemma)) return 'season';
+  if (taggedAsVerb || token.stopWord || genericNouns.has(lemma)) return undefined;
+  if (styles.has(lemma)) return 'style';
+  return pos === 'ADJ' ? 'attribute' : 'object';
+}
+
+function isCompoundPart(token: AnalysedToken, category: KeywordCategory | undefined): boolean {
+  return (
+    nounTags.has(token.pos) &&
+    (category === 'object' || category === 'style') &&
+    !exclusiveCategoryWords.has(token.lemma)
+  );
+}
+
+function extract(tokens: readonly AnalysedToken[]): Keyword[] {
+  const keywords: Keyword[] = [];
+  let index = 0;
+  while (index < tokens.length) {
+    const token = tokens[index]!;
+    const category = tokenCategory(token);
+    if (category === undefined) {
+      index++;
+      continue;
+    }
+    let end = index + 1;
+    if (isCompoundPart(token, category)) {
+      while (end < tokens.length && isCompoundPart(tokens[end]!, tokenCategory(tokens[end]!))) end++;
+    }
+    const lemmas = tokens.slice(index, end).map((part) => part.lemma);
+    const head = lemmas[lemmas.length - 1]!;
+    keywords.push({
+      text: lemmas.join(' '),
+      lemmas,
+      start: index,
+      end,
+      category: end - index > 1 ? (styles.has(head) ? 'style' : 'object') : category,
+    });
+    index = end;
+  }
+  return keywords;
+}
+
+function analyseUncached(text: string): TextAnalysis {
+  const raw = tokenise(text);
+  const boilerplate = markBoilerplate(raw);
+  const tokens: AnalysedToken[] = raw.map((token, index) => ({ ...token, boilerplate: boilerplate[index]! }));
+  const vocabulary = new Set<string>();
+  for (const token of tokens) {
+    if (token.pos === 'PUNCT') continue;
+    vocabulary.add(token.lemma);
+    vocabulary.add(canonical(token.value));
+  }
+  return { tokens, keywords: extract(tokens), vocabulary };
+}
+
+// Sources and instructions repeat across PPO rollouts and dataset passes: analysing each once is most of the speed.
+const cache = new LRUCache<string, TextAnalysis>({ max: 20_000 });
+
+/** Tokenises, tags, lemmatises and extracts the keywords of a text; results are cached per text. */
+export function analyseText(text: string): TextAnalysis {
+  let analysis = cache.get(text);
+  if (analysis === undefined) {
+    analysis = analyseUncached(text);
+    cache.set(text, analysis);
+  }
+  return analysis;
+}
+
+/** Whether every lemma of the keyword occurs in the analysed text. */
+export function containsKeyword(analysis: TextAnalysis, keyword: Pick<Keyword, 'lemmas'>): boolean {
+  return keyword.lemmas.every((lemma) => analysis.vocabulary.has(lemma));
+}
