@@ -1,0 +1,133 @@
+import { applyEdit, type EditOperation } from './edit-operation';
+import { lexicalItems, type VerbKind } from './lexicon';
+import { parsePrompt } from './parse-prompt';
+import { renderPrompt, type Scene } from './scene';
+
+interface ObjectMention {
+  object: string;
+  /** Explicit count (not an article) written before the object. */
+  count?: number;
+  colour?: string;
+  material?: string;
+}
+
+/** Item kinds that can stand in front of an object as part of its noun phrase. */
+const MODIFIER_KINDS = new Set(['count', 'colour', 'material', 'attribute']);
+
+interface InstructionReading {
+  mentions: ObjectMention[];
+  verbs: Set<VerbKind>;
+  /** Colours, materials and explicit counts not attached in front of an object (`paint the car red`). */
+  freeColours: string[];
+  freeMaterials: string[];
+  freeCounts: number[];
+  /** Setting items (style, time, weather, season, scene) in order of appearance. */
+  settings: { kind: 'style' | 'time' | 'weather' | 'season' | 'scene'; name: string }[];
+}
+
+function readInstruction(instruction: string): InstructionReading {
+  const items = lexicalItems(instruction);
+  const attached = new Set<number>();
+  const reading: InstructionReading = {
+    mentions: [],
+    verbs: new Set(),
+    freeColours: [],
+    freeMaterials: [],
+    freeCounts: [],
+    settings: [],
+  };
+  items.forEach((item, index) => {
+    if (item.kind !== 'object') return;
+    const mention: ObjectMention = { object: item.name };
+    for (let before = index - 1; before >= 0 && MODIFIER_KINDS.has(items[before]!.kind); before--) {
+      const modifier = items[before]!;
+      attached.add(before);
+      if (modifier.kind === 'count' && !modifier.article) mention.count ??= modifier.value;
+      if (modifier.kind === 'colour') mention.colour ??= modifier.name;
+      if (modifier.kind === 'material') mention.material ??= modifier.name;
+    }
+    reading.mentions.push(mention);
+  });
+  items.forEach((item, index) => {
+    if (attached.has(index)) return;
+    if (item.kind === 'verb') reading.verbs.add(item.verb);
+    else if (item.kind === 'colour') reading.freeColours.push(item.name);
+    else if (item.kind === 'material') reading.freeMaterials.push(item.name);
+    else if (item.kind === 'count' && !item.article) reading.freeCounts.push(item.value);
+    else if (
+      item.kind === 'style' ||
+      item.kind === 'time' ||
+      item.kind === 'weather' ||
+      item.kind === 'season' ||
+      item.kind === 'scene'
+    ) {
+      reading.settings.push({ kind: item.kind, name: item.name });
+    }
+  });
+  return reading;
+}
+
+function addOperation(mention: ObjectMention): EditOperation {
+  const operation: EditOperation = { type: 'add', object: mention.object, count: mention.count ?? 1 };
+  if (mention.colour) operation.colour = mention.colour;
+  if (mention.material) operation.material = mention.material;
+  return operation;
+}
+
+/**
+ * Reads an edit instruction against the scene it edits into one {@link EditOperation}, or `undefined` when it
+ * finds nothing to do. Objects already in the scene are the ones edited; an object the scene lacks is added,
+ * or replaces the present one unless an adding verb (`add`, `put`, `place`...) is used; a colour, material or
+ * count without an object of its own edits the named object (or the only subject); otherwise the first style,
+ * time, weather, season or setting named becomes the edit.
+ */
+export function parseInstruction(instruction: string, scene: Scene): EditOperation | undefined {
+  const reading = readInstruction(instruction);
+  const presentNames = new Set(scene.subjects.map((subject) => subject.object));
+  const present = reading.mentions.filter((mention) => presentNames.has(mention.object));
+  const absent = reading.mentions.filter((mention) => !presentNames.has(mention.object));
+  if (reading.verbs.has('remove') && reading.mentions.length > 0) {
+    return { type: 'remove', object: (present[0] ?? reading.mentions[0]!).object };
+  }
+  if (present.length > 0 && absent.length > 0) {
+    if (reading.verbs.has('add') && !reading.verbs.has('replace')) return addOperation(absent[0]!);
+    return { type: 'replace', object: present[0]!.object, replacement: absent[0]!.object };
+  }
+  if (absent.length > 0) return addOperation(absent[0]!);
+  const only = scene.subjects.length === 1 ? { object: scene.subjects[0]!.object } : undefined;
+  const target: ObjectMention | undefined = present[0] ?? only;
+  if (target) {
+    const colour = reading.freeColours.at(-1);
+    const material = reading.freeMaterials.at(-1);
+    const count = reading.freeCounts.at(-1) ?? present[0]?.count;
+    if (colour) return { type: 'colour', object: target.object, colour };
+    if (material) return { type: 'material', object: target.object, material };
+    if (present[0] && reading.verbs.has('add')) return addOperation(present[0]);
+    if (count !== undefined) return { type: 'count', object: target.object, count };
+  }
+  const setting = reading.settings[0];
+  if (!setting) return undefined;
+  switch (setting.kind) {
+    case 'style':
+      return { type: 'style', style: setting.name };
+    case 'time':
+      return { type: 'time', time: setting.name };
+    case 'weather':
+      return { type: 'weather', weather: setting.name };
+    case 'season':
+      return { type: 'season', season: setting.name };
+    case 'scene':
+      return { type: 'background', background: setting.name };
+  }
+}
+
+/**
+ * The rule-based stand-in for the LLM of the dataset builder: parses the prompt into a scene, reads the instruction
+ * as an edit of it, and writes the edited scene as a canonical prompt. Returns the prompt unchanged when the
+ * instruction asks for nothing it understands.
+ */
+export function rewriteWithInstruction(prompt: string, instruction: string): string {
+  const { scene } = parsePrompt(prompt);
+  const operation = parseInstruction(instruction, scene);
+  return operation ? renderPrompt(applyEdit(scene, operation)) : prompt;
+}
