@@ -116,6 +116,14 @@ const cases: GradientCase[] = [
     label: 'three parts',
     build: (c) => op.concat([c.param([2, 1, 2]), c.param([2, 3, 2]), c.param([2, 2, 2])], 1),
   },
+  {
+    op: 'Split',
+    label: 'one part unused',
+    build: (c) => {
+      const [first, , third] = op.split(c.param([2, 6]), [1, 2, 3], 1);
+      return op.concat([op.exp(third!), first!], 1);
+    },
+  },
   { op: 'Slice', label: 'negative bounds', build: (c) => op.slice(c.param([3, 5]), [1, -4], [3, -1], [0, 1]) },
   { op: 'Pad', label: 'both sides', build: (c) => op.pad(c.param([2, 3]), [1, 0], [0, 2]) },
   {

@@ -3,6 +3,7 @@ import {
   add,
   and,
   cast,
+  concat,
   constantOfShape,
   div,
   equal,
@@ -339,6 +340,11 @@ export const gradientRules: Record<PrimitiveOp, VectorJacobianRule | null> = {
   Unsqueeze: reshapeBack,
   Squeeze: reshapeBack,
   Concat: concatRule,
+  Split: (node, gradients) => {
+    const axis = intAttribute(node, 'axis', 0);
+    const parts = gradients.map((gradient, index) => gradient ?? zerosLike(node.outputs[index]!));
+    return [concat(parts, axis), null];
+  },
   Slice: sliceRule,
   Pad: padRule,
   Gather: gatherRule,

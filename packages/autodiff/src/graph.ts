@@ -32,6 +32,7 @@ export const primitiveOps = [
   'Unsqueeze',
   'Squeeze',
   'Concat',
+  'Split',
   'Slice',
   'Pad',
   'Gather',

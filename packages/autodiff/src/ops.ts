@@ -362,6 +362,25 @@ export function concat(tensors: readonly SymbolicTensor[], axis: number): Symbol
   return node('Concat', tensors, first.dataType, shape, { axis: { type: 'int', value: resolved } });
 }
 
+/** Cuts `x` along `axis` into consecutive parts of the given sizes. */
+export function split(x: SymbolicTensor, sizes: readonly number[], axis: number): SymbolicTensor[] {
+  const resolved = normalizeAxis(axis, x.rank, 'Split');
+  const total = x.shape[resolved]!;
+  const sum = sizes.reduce((a, b) => a + b, 0);
+  if (typeof total === 'number' && total !== sum) {
+    throw new RangeError(`Split: sizes [${sizes.join(', ')}] do not add up to axis ${resolved} of ${x.describe()}`);
+  }
+  return x.graph.addNode(
+    'Split',
+    [x, x.graph.constant(sizes, 'int64')],
+    { axis: { type: 'int', value: resolved } },
+    sizes.map((size) => ({
+      dataType: x.dataType,
+      shape: x.shape.map((dim, index) => (index === resolved ? size : dim)),
+    })),
+  );
+}
+
 /** The dimension a slice `[start, end)` with step 1 keeps of a dimension of size `size`. */
 export function sliceBounds(size: number, start: number, end: number): [number, number] {
   const clamp = (value: number) => Math.min(Math.max(value < 0 ? value + size : value, 0), size);

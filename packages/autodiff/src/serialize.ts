@@ -135,7 +135,10 @@ export function toOnnxModel(graph: Graph, options: SerializeOptions = {}): Seria
     name: `${node.op}_${node.id}`,
     opType: node.op === 'StopGradient' ? 'Identity' : node.op,
     input: node.inputs.map(valueName),
-    output: node.outputs.map((value) => (consumed.has(value) ? valueName(value) : '')),
+    // Unused optional outputs stay unnamed so ONNX Runtime may skip them (and fuse LayerNormalization).
+    output: node.outputs.map((value, index) =>
+      index > 0 && node.op === 'LayerNormalization' && !consumed.has(value) ? '' : valueName(value),
+    ),
     attribute: Object.entries(node.attributes).map(([name, value]) => attributeProto(name, value)),
   }));
   for (const { input, output } of identities) {

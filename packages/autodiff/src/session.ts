@@ -160,7 +160,10 @@ export class CompiledGraph {
       if (new Set(unknown).size > 1) {
         throw fail(input, `named dimensions ${unknown.join(', ')} are unknown; feed {data, shape} or pass dims`);
       }
-      if (unknown.length === 1) bound.set(unknown[0] as string, length / knownProduct);
+      if (unknown.length === 1) {
+        if (length % knownProduct !== 0) throw fail(input, `${length} values do not fill it`);
+        bound.set(unknown[0] as string, length / knownProduct);
+      }
       bind(
         input,
         input.shape.map((dim) => (typeof dim === 'number' ? dim : bound.get(dim)!)),
@@ -211,7 +214,8 @@ export class CompiledGraph {
     const outputs: Record<string, OutputValue> = {};
     for (const name of names) {
       const tensor = results[name]!;
-      outputs[name] = { data: tensor.data as TensorData, shape: tensor.dims.map(Number) };
+      const target = options.into?.[name];
+      outputs[name] = target ?? { data: tensor.data as TensorData, shape: tensor.dims.map(Number) };
     }
     return outputs;
   }
