@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { topPFilter } from './top-p-filter';
+
+/**
+ * Hugging Face's TopPLogitsWarper written the plain way, in float64 with Math.exp: stable ascending sort (equal
+ * logits with the higher id first, so that lower ids count as more probable), cumulative sum, remove positions whose
+ * cumulative probability is <= 1 - p, never the last minTokensToKeep positions. The cumulative sum runs from the
+ * top so that the comparison "mass above < p" does not suffer from the cancellation in 1 - p.
+ */
+function referenceTopP(logits: Float32Array, p: number, minTokensToKeep = 1): Float32Array {
+  const values = Array.from(logits);
+  const max = values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  const exponentials = values.map((value) => Math.exp(value - max));
+  const normalizer = exponentials.reduce((a, b) => a + b, 0);
+  const descending = values.map((_, index) => index).sort((a, b) => values[b]! - values[a]! || a - b);
+  const keep = values.map(() => false);
+  let above = 0;
+  descending.forEach((index, position) => {
+    if (above < p || position < minTokensToKeep) keep[index] = true;
+    above += exponentials[index]! / normalizer;
+  });
+  return Float32Array.from(values, (value, index) => (keep[index] ? value : Number.NEGATIVE_INFINITY));
+}
+
+const keptIds = (row: Float32Array) => [...row.keys()].filter((index) => row[index]! > Number.NEGATIVE_INFINITY);
+const logitRows = fc
+  .array(
+    fc.oneof(
+      { weight: 5, arbitrary: fc.integer({ min: -6, max: 3 }) },
+      { weight: 1, arbitrary: fc.constant(Number.NEGATIVE_INFINITY) },
+      { weight: 3, arbitrary: fc.double({ min: -30, max: 30, noNaN: true }) },
+    ),
+    { minLength: 1, maxLength: 300 },
+  )
+  .filter((values) => values.some((value) => value > Number.NEGATIVE_INFINITY))
+  .map((values) => Float32Array.from(values));
+const nucleusMasses = fc.double({ min: 0.001, max: 0.999, noNaN: true });
+
+describe('topPFilter: hand-computed cases', () => {
+  // logits [2, 1, 0, -1, -4]: p ~ [0.642888, 0.2365, 0.0870, 0.0320, 0.0016]; cumulative from the top
+  // 0.6429, 0.8794, 0.9664, 0.9984, 1.
+  const logits = Float32Array.from([0, -4, 2, -1, 1]);
+  it('keeps the smallest most-probable set whose mass reaches p', () => {
+    expect(keptIds(topPFilter(logits, { p: 0.5 }))).toEqual([2]);
+    expect(keptIds(topPFilter(logits, { p: 0.6428 }))).toEqual([2]);
+    expect(keptIds(topPFilter(logits, { p: 0.65 }))).toEqual([2, 4]);
+    expect(keptIds(topPFilter(logits, { p: 0.9 }))).toEqual([0, 2, 4]);
+    expect(keptIds(topPFilter(logits, { p: 0.999 }))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('keeps minTokensToKeep of the most probable tokens', () => {
+    expect(keptIds(topPFilter(logits, { p: 0.1, minTokensToKeep: 3 }))).toEqual([0, 2, 4]);
+  });
+
+  it('cuts a tie at the boundary in token-id order', () => {
+    // Four equal tokens of 0.25: p = 0.5 is reached exactly by the second (lower ids first).
+    expect(keptIds(topPFilter(new Float32Array(4), { p: 0.5 }))).toEqual([0, 1]);
+    expect(keptIds(topPFilter(new Float32Array(4), { p: 0.51 }))).toEqual([0, 1, 2]);
+  });
+
+  it('with p = 1 removes nothing that has probability', () => {
+    expect(topPFilter(logits, { p: 1 })).toEqual(logits);
+  });
+
+  it('leaves -Infinity tokens removed', () => {
+    const row = Float32Array.from([Number.NEGATIVE_INFINITY, 1, 1, Number.NEGATIVE_INFINITY]);
+    expect(keptIds(topPFilter(row, { p: 0.9 }))).toEqual([1, 2]);
+    expect(keptIds(topPFilter(row, { p: 0.3, minTokensToKeep: 4 }))).toEqual([1, 2]);
+  });
+
+  it('rejects p outside (0, 1] and bad rows', () => {
+    expect(() => topPFilter(logits, { p: 0 })).toThrow(/p: must be in the interval \(0, 1\]/);
+    expect(() => topPFilter(logits, { p: 1.01 })).toThrow(/p: /);
+    expect(() => topPFilter(logits, { p: 0.5, minTokensToKeep: 0 })).toThrow(/minTokensToKeep/);
+    expect(() => topPFilter(Float32Array.from([Number.NaN]), { p: 0.5 })).toThrow(/logits\[0\]/);
+  });
+});
+
+describe('topPFilter: against the full-sort reference and properties', () => {
+  it('matches the reference exactly on random rows with ties, -Infinity and minTokensToKeep', () => {
+    fc.assert(
+      fc.property(logitRows, nucleusMasses, fc.integer({ min: 1, max: 8 }), (logits, p, minTokensToKeep) => {
+        expect(topPFilter(logits, { p, minTokensToKeep })).toEqual(referenceTopP(logits, p, minTokensToKeep));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('matches the reference on large rows', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 2000, max: 12_000 }),
+        nucleusMasses,
+        (seed, length, p) => {
+          let state = seed;
+          const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+          const logits = Float32Array.from({ length }, (_, index) => -0.8 * Math.log(index + 1) + 2 * (next() - 0.5));
+          expect(topPFilter(logits, { p })).toEqual(referenceTopP(logits, p));
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('keeps mass >= p, is minimal, keeps the most probable tokens, never empties the row', () => {
+    fc.assert(
+      fc.property(logitRows, nucleusMasses, (logits, p) => {
+        const kept = keptIds(topPFilter(logits, { p }));
+        expect(kept.length).toBeGreaterThanOrEqual(1);
+        const max = Math.max(...logits);
+        const weights = Array.from(logits, (value) => Math.exp(value - max));
+        const total = weights.reduce((a, b) => a + b, 0);
+        const keptMass = kept.reduce((sum, index) => sum + weights[index]! / total, 0);
+        expect(keptMass).toBeGreaterThanOrEqual(p - 1e-9);
+        const smallest = Math.min(...kept.map((index) => logits[index]!));
+        // Every removed token is at most as probable as every kept one.
+        logits.forEach((value, index) => {
+          if (!kept.includes(index)) expect(value).toBeLessThanOrEqual(smallest);
+        });
+        // Dropping the least probable kept token would fall below p.
+        if (kept.length > 1) expect(keptMass - Math.exp(smallest - max) / total).toBeLessThan(p + 1e-9);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
