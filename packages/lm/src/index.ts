@@ -16,6 +16,13 @@ export { BytePairEncoder, type BytePairEncoderParts } from './byte-pair-encoder'
 export { type GenerationConfig, generationConfigSchema, parseGenerationConfig } from './generation-config';
 export { type Gpt2Config, gpt2Architecture, gpt2ConfigSchema } from './gpt2-architecture';
 export {
+  hubCacheDirectory,
+  loadModelDirectory,
+  ModelNotAvailableError,
+  type ResolveModelOptions,
+  resolveModel,
+} from './hub';
+export {
   checkWeights,
   MODEL_FILES,
   type ModelDirectory,
