@@ -1,0 +1,53 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Automatic1111TextToImage } from './automatic1111-backend';
+import { ComfyUiTextToImage } from './comfyui-backend';
+import { defaultComfyWorkflow } from './comfyui-workflow';
+import { createTextToImage, TextToImageSpecError } from './create-text-to-image';
+import { OpenAiImagesTextToImage } from './openai-images-backend';
+import { FakeAutomatic1111Server } from './testing/index';
+
+let server: FakeAutomatic1111Server | undefined;
+afterEach(() => server?.close());
+
+describe('createTextToImage', () => {
+  it('builds each HTTP backend from its spec', async () => {
+    expect(await createTextToImage('a1111:http://127.0.0.1:7860/')).toBeInstanceOf(Automatic1111TextToImage);
+    expect(await createTextToImage('comfyui:http://127.0.0.1:8188')).toBeInstanceOf(ComfyUiTextToImage);
+    const openai = await createTextToImage('openai:https://api.example.com/v1', { model: 'm' });
+    expect(openai).toBeInstanceOf(OpenAiImagesTextToImage);
+    expect(openai.id).toBe('openai:https://api.example.com/v1#m');
+  });
+
+  it('loads a ComfyUI workflow file named in the options', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'spec-')), 'workflow.json');
+    await writeFile(path, JSON.stringify(defaultComfyWorkflow));
+    const backend = await createTextToImage('comfyui:http://127.0.0.1:8188', { workflow: path });
+    expect(backend).toBeInstanceOf(ComfyUiTextToImage);
+    await writeFile(path, '{"nodes": []}');
+    await expect(createTextToImage('comfyui:http://127.0.0.1:8188', { workflow: path })).rejects.toThrow(path);
+  });
+
+  it('names the bad spec', async () => {
+    await expect(createTextToImage('dalle:http://x')).rejects.toThrow(
+      'invalid text-to-image spec "dalle:http://x": unknown backend "dalle"',
+    );
+    await expect(createTextToImage('a1111:localhost')).rejects.toThrow(TextToImageSpecError);
+    await expect(createTextToImage('a1111:not a url')).rejects.toThrow('"not a url" is not a URL');
+    await expect(createTextToImage('openai:ftp://host/v1')).rejects.toThrow(/must start with http/);
+    await expect(createTextToImage('')).rejects.toThrow(/unknown backend ""/);
+  });
+
+  it('wraps the backend in a render cache when asked', async () => {
+    server = await new FakeAutomatic1111Server().start();
+    const dir = await mkdtemp(join(tmpdir(), 'spec-cache-'));
+    const backend = await createTextToImage(`a1111:${server.url}`, { cacheDir: dir });
+    const request = { prompt: 'x', seed: 1, width: 8, height: 8 };
+    const first = await backend.generate(request);
+    const second = await backend.generate(request);
+    expect(second).toEqual(first);
+    expect(server.requests).toHaveLength(1);
+  });
+});
