@@ -53,6 +53,17 @@ describe('contentIntegrity', () => {
     expect(result).toMatchObject({ coverage: 1, reward: 0, forbidden: ['dog'] });
   });
 
+  it('matches keywords across inflections, spellings and number forms', () => {
+    expect(contentIntegrity({ source: 'two grey cats', instruction: '', target: '2 gray cat' }).coverage).toBe(1);
+    expect(
+      contentIntegrity({ source: 'a woman wearing glasses', instruction: '', target: 'glasses, woman' }).coverage,
+    ).toBe(1);
+    expect(
+      contentIntegrity({ source: 'children on a rainy day', instruction: '', target: 'a child in the rain, day' })
+        .coverage,
+    ).toBe(1);
+  });
+
   it('has full coverage when nothing is required', () => {
     const result = contentIntegrity({ source: 'highly detailed, 8k', instruction: '', target: 'a cat' });
     expect(result).toMatchObject({ coverage: 1, reward: 1, required: [] });

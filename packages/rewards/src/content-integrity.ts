@@ -1,6 +1,6 @@
 import { RewardError } from './errors';
 import { keyInfoOf } from './key-info';
-import { analyseText, containsKeyword, type TextAnalysis } from './text-analysis';
+import { containsKeyword, vocabularyOf } from './text-analysis';
 
 /** A source prompt, an edit instruction and the target prompt written for them. */
 export interface ContentIntegrityInput {
@@ -53,7 +53,7 @@ function lemmasOf(keyword: string): string[] {
   return keyword.split(' ');
 }
 
-function present(target: TextAnalysis, keyword: string): boolean {
+function present(target: ReadonlySet<string>, keyword: string): boolean {
   return containsKeyword(target, { lemmas: lemmasOf(keyword) });
 }
 
@@ -79,7 +79,7 @@ export function contentIntegrity(
   const threshold = checkThreshold(options.threshold ?? defaultContentIntegrityThreshold, 'threshold');
 
   const info = keyInfoOf(source, instruction);
-  const analysis = analyseText(target);
+  const analysis = vocabularyOf(target);
   const kept: string[] = [];
   const missing: string[] = [];
   for (const keyword of info.required) (present(analysis, keyword) ? kept : missing).push(keyword);

@@ -114,15 +114,20 @@ export function surfaceTokens(text: string): { text: string; space: string }[] {
   return values.map((value, index) => ({ text: value, space: spaces[index] ?? '' }));
 }
 
-// Longest phrases first, so "unreal engine 5" wins over "unreal engine".
-const boilerplateSequences: readonly (readonly string[])[] = boilerplatePhrases
-  .map((phrase) => tokenise(phrase).map((token) => token.value))
-  .sort((a, b) => b.length - a.length);
+// Indexed by first word, longest phrases first, so "unreal engine 5" wins over "unreal engine".
+const boilerplateSequences = new Map<string, string[][]>();
+for (const phrase of boilerplatePhrases) {
+  const sequence = tokenise(phrase).map((token) => token.value);
+  const list = boilerplateSequences.get(sequence[0]!) ?? [];
+  list.push(sequence);
+  list.sort((a, b) => b.length - a.length);
+  boilerplateSequences.set(sequence[0]!, list);
+}
 
 function markBoilerplate(tokens: readonly RawToken[]): boolean[] {
   const marked = tokens.map(() => false);
   for (let start = 0; start < tokens.length; start++) {
-    for (const sequence of boilerplateSequences) {
+    for (const sequence of boilerplateSequences.get(tokens[start]!.value) ?? []) {
       if (start + sequence.length > tokens.length) continue;
       let matches = true;
       for (let offset = 0; offset < sequence.length && matches; offset++) {
@@ -199,13 +204,51 @@ function analyseUncached(text: string): TextAnalysis {
   const raw = tokenise(text);
   const boilerplate = markBoilerplate(raw);
   const tokens: AnalysedToken[] = raw.map((token, index) => ({ ...token, boilerplate: boilerplate[index]! }));
+  return { tokens, keywords: extract(tokens), vocabulary: collectVocabulary(raw) };
+}
+
+/**
+ * Every canonical lemma and word form of a text, without keyword extraction: all that a target prompt needs, so
+ * targets (mostly new each time) skip the cache and the boilerplate rules.
+ */
+export function vocabularyOf(text: string): ReadonlySet<string> {
+  const cached = cache.get(text);
+  if (cached !== undefined) return cached.vocabulary;
+  const vocabulary = new Set<string>();
+  for (const word of normaliseText(text).toLowerCase().match(wordPattern) ?? []) {
+    for (const form of formsOfWord(word)) vocabulary.add(form);
+  }
+  return vocabulary;
+}
+
+// Letters and digits apart, as the tokenizer splits "8k" into "8" and "k".
+const wordPattern = /\p{L}+|\p{N}+/gu;
+const wordForms = new LRUCache<string, readonly string[]>({ max: 100_000 });
+
+/**
+ * The word and its lemmas under two readings (alone, and as a noun after "the", so "leaves" yields both "leave" and
+ * "leaf"), canonicalised. Tagging a whole target costs more than looking up its words, and the vocabulary of
+ * prompts is small, so each word is tagged once.
+ */
+function formsOfWord(word: string): readonly string[] {
+  let forms = wordForms.get(word);
+  if (forms === undefined) {
+    const alone = tokenise(word);
+    const afterArticle = tokenise(`the ${word}`).slice(1);
+    forms = [...new Set([canonical(word), ...[...alone, ...afterArticle].map((token) => token.lemma)])];
+    wordForms.set(word, forms);
+  }
+  return forms;
+}
+
+function collectVocabulary(tokens: readonly RawToken[]): Set<string> {
   const vocabulary = new Set<string>();
   for (const token of tokens) {
     if (token.pos === 'PUNCT') continue;
     vocabulary.add(token.lemma);
     vocabulary.add(canonical(token.value));
   }
-  return { tokens, keywords: extract(tokens), vocabulary };
+  return vocabulary;
 }
 
 // Sources and instructions repeat across PPO rollouts and dataset passes: analysing each once is most of the speed.
@@ -221,7 +264,7 @@ export function analyseText(text: string): TextAnalysis {
   return analysis;
 }
 
-/** Whether every lemma of the keyword occurs in the analysed text. */
-export function containsKeyword(analysis: TextAnalysis, keyword: Pick<Keyword, 'lemmas'>): boolean {
-  return keyword.lemmas.every((lemma) => analysis.vocabulary.has(lemma));
+/** Whether every lemma of the keyword occurs in the text's vocabulary. */
+export function containsKeyword(vocabulary: ReadonlySet<string>, keyword: Pick<Keyword, 'lemmas'>): boolean {
+  return keyword.lemmas.every((lemma) => vocabulary.has(lemma));
 }
