@@ -155,6 +155,8 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       bar.update(value, barPayload());
       return;
     }
+    // The line for reaching the total is the one stop() prints.
+    if (total !== undefined && value >= total) return;
     const now = clock();
     const bucket = total !== undefined && total > 0 ? Math.floor((100 * value) / total / logEveryPercent) : 0;
     if (now - lastLogTime >= logEveryMilliseconds || bucket > lastLogBucket) {
