@@ -58,6 +58,7 @@ describe('learning-rate schedules', () => {
           }
         },
       ),
+      { numRuns: 50 },
     );
   });
 
