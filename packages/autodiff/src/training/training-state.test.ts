@@ -118,12 +118,14 @@ describe('saveTrainingState / loadTrainingState', () => {
     await saveTrainingState(checkpoint, { store, step: 1 });
     // a save that died after writing its tensors but before its JSON
     await writeFile(join(checkpoint, 'training-state-00000000deadbeef.safetensors'), 'partial');
+    await writeFile(join(checkpoint, `.${TRAINING_STATE_FILE}.123.abcdef.tmp`), '{"for');
     expect((await loadTrainingState(checkpoint)).step).toBe(1);
     store.get('b').data[0] = 42;
     await saveTrainingState(checkpoint, { store, step: 2 });
     const files = await readdir(checkpoint);
     expect(files.filter((file) => file.endsWith('.safetensors'))).toHaveLength(1);
     expect(files.filter((file) => file.endsWith('.tmp'))).toHaveLength(0);
+    expect(files).toHaveLength(2);
     const loaded = await loadTrainingState(checkpoint);
     expect(loaded.step).toBe(2);
     expect(loaded.store.get('b').data[0]).toBe(42);
@@ -168,5 +170,8 @@ describe('saveTrainingState / loadTrainingState', () => {
     );
     await expect(loadTrainingState(join(directory, 'missing'))).rejects.toThrow(/no checkpoint here/);
     await expect(saveTrainingState(checkpoint, { store, step: -1 })).rejects.toThrow(/step must be/);
+    await expect(saveTrainingState(checkpoint, { store, step: 1, extra: { position: 3n } })).rejects.toThrow(
+      /extra must be JSON values/,
+    );
   });
 });

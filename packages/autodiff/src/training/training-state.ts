@@ -10,6 +10,7 @@ import { parseSafetensors, serializeSafetensors } from './safetensors';
 export const TRAINING_STATE_FILE = 'training-state.json';
 
 const tensorFilePattern = /^training-state-[0-9a-f]{16}\.safetensors$/;
+const temporaryFilePattern = /^\.training-state.*\.tmp$/;
 const format = 'diffchat-training-state';
 const version = 1;
 
@@ -91,13 +92,20 @@ export async function saveTrainingState(directory: string, state: TrainingStateT
     rngState: state.rngState ?? null,
     extra: state.extra ?? null,
   };
-  const body = JSON.stringify(saved);
+  let body: string;
+  try {
+    body = JSON.stringify(saved);
+  } catch (error) {
+    throw new TypeError(`saveTrainingState: rngState and extra must be JSON values (${(error as Error).message})`);
+  }
   const document = `{"format":"${format}","version":${version},"sha256":"${sha256(body)}","state":${body}}\n`;
   await mkdir(directory, { recursive: true });
   await writeFileAtomic(join(directory, tensorFile), tensorBytes);
   await writeFileAtomic(join(directory, TRAINING_STATE_FILE), document);
   for (const entry of await readdir(directory)) {
-    if (tensorFilePattern.test(entry) && entry !== tensorFile) await rm(join(directory, entry), { force: true });
+    // tensor files of earlier checkpoints, and temporary files of saves that were interrupted
+    const stale = (tensorFilePattern.test(entry) && entry !== tensorFile) || temporaryFilePattern.test(entry);
+    if (stale) await rm(join(directory, entry), { force: true });
   }
 }
 
