@@ -18,8 +18,33 @@ const MEMBER_BUCKETS = 256;
 // At or below this many members a plain sort is cheaper than another histogram.
 const SORT_LIMIT = 64;
 
-const bucketCounts = new Int32Array(ROW_BUCKETS);
-const bucketWeights = new Float64Array(ROW_BUCKETS);
+/**
+ * Multiplier that maps keys in [low, high] onto the row histogram's buckets: bucket = min(last, ((key - low) *
+ * scale) | 0). Subtraction, multiplication and truncation are all monotone, so buckets are contiguous key ranges.
+ * With a single distinct key (or a spread so small that the scale would overflow) everything goes to bucket 0, which
+ * the search then treats as one group.
+ */
+export function bucketScale(low: number, high: number): number {
+  const scale = ROW_BUCKETS / (high - low);
+  return high > low && scale < Number.POSITIVE_INFINITY ? scale : 0;
+}
+
+/** Last bucket index of the row histogram. */
+export const LAST_BUCKET = ROW_BUCKETS - 1;
+
+/**
+ * The row histogram: token count and total weight per bucket. A caller that already loops over the row can fill it
+ * in that loop (after {@link clearHistogram}) and then call {@link findCutInHistogram}, saving a pass.
+ */
+export const bucketCounts = new Int32Array(ROW_BUCKETS);
+/** Total weight per bucket; see {@link bucketCounts}. */
+export const bucketWeights = new Float64Array(ROW_BUCKETS);
+
+/** Empties the row histogram. */
+export function clearHistogram(): void {
+  bucketCounts.fill(0);
+  bucketWeights.fill(0);
+}
 
 /**
  * Finds the first position, in ascending (key, token id) order over the tokens whose key is finite, at which the
@@ -38,23 +63,31 @@ export function findCut(
   high: number,
   target: number,
 ): Cut | undefined {
-  bucketCounts.fill(0);
-  bucketWeights.fill(0);
-  const spread = high - low;
-  // With one distinct key every finite token lands in bucket 0, which the code below then treats as one tie group.
-  // A spread so small that the scale overflows (keys a few subnormals apart) also goes to one bucket.
-  const rawScale = ROW_BUCKETS / spread;
-  const scale = spread > 0 && rawScale < Number.POSITIVE_INFINITY ? rawScale : 0;
-  const lastBucket = ROW_BUCKETS - 1;
+  clearHistogram();
+  const scale = bucketScale(low, high);
   for (let index = 0; index < length; index++) {
     const key = keys[index];
     if (key === Number.POSITIVE_INFINITY) continue;
-    // Subtraction, multiplication and truncation are all monotone, so buckets are contiguous key ranges.
     let bucket = ((key - low) * scale) | 0;
-    if (bucket > lastBucket) bucket = lastBucket;
+    if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
     bucketCounts[bucket]++;
     bucketWeights[bucket] += weights === undefined ? 1 : weights[index];
   }
+  return findCutInHistogram(keys, weights, length, low, scale, target);
+}
+
+/**
+ * {@link findCut} once the row histogram holds every finite key, bucketed with `low` and `scale` (from
+ * {@link bucketScale}) exactly as findCut would.
+ */
+export function findCutInHistogram(
+  keys: Float64Array,
+  weights: Float64Array | undefined,
+  length: number,
+  low: number,
+  scale: number,
+  target: number,
+): Cut | undefined {
   let before = 0;
   let position = 0;
   let cutBucket = -1;
@@ -75,7 +108,7 @@ export function findCut(
     const key = keys[index];
     if (key === Number.POSITIVE_INFINITY) continue;
     let bucket = ((key - low) * scale) | 0;
-    if (bucket > lastBucket) bucket = lastBucket;
+    if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
     if (bucket === cutBucket) members[count++] = index;
   }
   return narrow(keys, weights, members, count, before, position, target);

@@ -1,4 +1,12 @@
-import { findCut, keepThroughCut } from './cut-search';
+import {
+  bucketCounts,
+  bucketScale,
+  bucketWeights,
+  clearHistogram,
+  findCutInHistogram,
+  keepThroughCut,
+  LAST_BUCKET,
+} from './cut-search';
 import { requireInteger, summariseRow } from './logits-row';
 import { keyScratch } from './workspace';
 
@@ -27,8 +35,19 @@ export function topKFilter(logits: Float32Array, options: TopKFilterOptions): Fl
   if (kept >= finiteCount) return logits.slice();
   const length = logits.length;
   const keys = keyScratch(length);
-  for (let index = 0; index < length; index++) keys[index] = -logits[index];
-  const cut = findCut(keys, undefined, length, -max, -min, kept);
+  const scale = bucketScale(-max, -min);
+  // Negated logits (most probable first) and their histogram in one pass.
+  clearHistogram();
+  for (let index = 0; index < length; index++) {
+    const key = -logits[index];
+    keys[index] = key;
+    if (key === Number.POSITIVE_INFINITY) continue;
+    let bucket = ((key + max) * scale) | 0;
+    if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
+    bucketCounts[bucket]++;
+    bucketWeights[bucket]++;
+  }
+  const cut = findCutInHistogram(keys, undefined, length, -max, scale, kept);
   if (cut === undefined) return logits.slice();
   return keepThroughCut(logits, keys, Number.NEGATIVE_INFINITY, -1, cut.key);
 }

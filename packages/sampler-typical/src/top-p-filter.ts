@@ -1,4 +1,13 @@
-import { findCut, keepThroughCut } from './cut-search';
+import {
+  bucketCounts,
+  bucketScale,
+  bucketWeights,
+  clearHistogram,
+  findCut,
+  findCutInHistogram,
+  keepThroughCut,
+  LAST_BUCKET,
+} from './cut-search';
 import { SamplerInputError } from './errors';
 import { requireInteger, summariseRow } from './logits-row';
 import { fillExponentials, PROBABILITY_UNITS } from './softmax';
@@ -33,13 +42,24 @@ export function topPFilter(logits: Float32Array, options: TopPFilterOptions): Fl
   const length = logits.length;
   const weights = weightScratch(length);
   const normalizer = fillExponentials(logits, max, weights);
-  // Most probable first: the key is the negated logit (exact), -Infinity logits get +Infinity and drop out.
+  const units = PROBABILITY_UNITS / normalizer;
+  // Most probable first: the key is the negated logit (exact), -Infinity logits get +Infinity and drop out. Keys,
+  // probabilities in exact units and the histogram in one pass.
   const keys = keyScratch(length);
+  const scale = bucketScale(-max, -min);
+  clearHistogram();
   for (let index = 0; index < length; index++) {
-    keys[index] = -logits[index];
-    weights[index] = Math.round((weights[index] / normalizer) * PROBABILITY_UNITS);
+    const key = -logits[index];
+    keys[index] = key;
+    if (key === Number.POSITIVE_INFINITY) continue;
+    const probability = Math.floor(weights[index] * units + 0.5);
+    weights[index] = probability;
+    let bucket = ((key + max) * scale) | 0;
+    if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
+    bucketCounts[bucket]++;
+    bucketWeights[bucket] += probability;
   }
-  const cut = findCut(keys, weights, length, -max, -min, p * PROBABILITY_UNITS);
+  const cut = findCutInHistogram(keys, weights, length, -max, scale, p * PROBABILITY_UNITS);
   if (cut === undefined) return logits.slice();
   let lastKey = cut.key;
   let lastIndex = cut.index;

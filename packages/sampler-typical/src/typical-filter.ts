@@ -1,7 +1,17 @@
-import { findCut, keepThroughCut } from './cut-search';
+import {
+  bucketCounts,
+  bucketScale,
+  bucketWeights,
+  clearHistogram,
+  findCut,
+  findCutInHistogram,
+  keepThroughCut,
+  LAST_BUCKET,
+} from './cut-search';
 import { SamplerInputError } from './errors';
+import { exponentialOfNonPositive } from './exponential';
 import { requireInteger, summariseRow } from './logits-row';
-import { fillExponentials, PROBABILITY_UNITS } from './softmax';
+import { PROBABILITY_UNITS } from './softmax';
 import { keyScratch, weightScratch } from './workspace';
 
 /** Options of {@link typicalFilter}. */
@@ -35,34 +45,53 @@ export function typicalFilter(logits: Float32Array, options: TypicalFilterOption
   const { max, min } = summariseRow(logits);
   const length = logits.length;
   const weights = weightScratch(length);
-  const normalizer = fillExponentials(logits, max, weights);
-  const logNormalizer = Math.log(normalizer);
 
-  // Entropy, and each token's probability turned into exact units (stored over its exponential).
-  let entropy = 0;
+  // With t = logit - max, Z = sum e^t and log p = t - log Z, the entropy is H = log Z - (sum e^t t) / Z, so the pass
+  // that computes the exponentials gathers everything the entropy needs.
+  let normalizer = 0;
+  let weightedShift = 0;
   for (let index = 0; index < length; index++) {
-    const logit = logits[index];
-    if (logit === Number.NEGATIVE_INFINITY) continue;
-    const probability = weights[index] / normalizer;
-    entropy -= probability * (logit - max - logNormalizer);
-    weights[index] = Math.round(probability * PROBABILITY_UNITS);
+    const shift = logits[index] - max;
+    // exp(-Infinity) would be 0 too, but the product 0 * -Infinity is NaN.
+    if (shift === Number.NEGATIVE_INFINITY) {
+      weights[index] = 0;
+      continue;
+    }
+    const weight = exponentialOfNonPositive(shift);
+    weights[index] = weight;
+    normalizer += weight;
+    weightedShift += weight * shift;
   }
+  const logNormalizer = Math.log(normalizer);
+  const entropy = logNormalizer - weightedShift / normalizer;
+  // Written as |-(logit - max - log Z) - H| rather than the shorter |(max + log Z - H) - logit| on purpose: logits
+  // closer together than the rounding of log p then get the same deviation, as in a log_softmax implementation.
+  const deviationOf = (logit: number) => Math.abs(-(logit - max - logNormalizer) - entropy);
+  // The deviation is monotone in the logit on each side of the entropy, so the extreme logits bound it.
+  const highestDeviation = Math.max(deviationOf(min), deviationOf(max));
+  const scale = bucketScale(0, highestDeviation);
+  const units = PROBABILITY_UNITS / normalizer;
 
+  // Deviations, probabilities in exact units, and the histogram of deviations, in one pass.
+  clearHistogram();
   const deviations = keyScratch(length);
   for (let index = 0; index < length; index++) {
     const logit = logits[index];
-    deviations[index] =
-      logit === Number.NEGATIVE_INFINITY
-        ? Number.POSITIVE_INFINITY
-        : Math.abs(-(logit - max - logNormalizer) - entropy);
+    if (logit === Number.NEGATIVE_INFINITY) {
+      deviations[index] = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    const deviation = Math.abs(-(logit - max - logNormalizer) - entropy);
+    const probability = Math.floor(weights[index] * units + 0.5);
+    deviations[index] = deviation;
+    weights[index] = probability;
+    let bucket = (deviation * scale) | 0;
+    if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
+    bucketCounts[bucket]++;
+    bucketWeights[bucket] += probability;
   }
-  // Rounding is monotone, so the deviations of the least and most probable tokens bound all the others.
-  const highestDeviation = Math.max(
-    Math.abs(-(min - max - logNormalizer) - entropy),
-    Math.abs(-(max - max - logNormalizer) - entropy),
-  );
 
-  const cut = findCut(deviations, weights, length, 0, highestDeviation, mass * PROBABILITY_UNITS);
+  const cut = findCutInHistogram(deviations, weights, length, 0, scale, mass * PROBABILITY_UNITS);
   if (cut === undefined) return logits.slice();
   let lastKey = cut.key;
   let lastIndex = Number.MAX_SAFE_INTEGER;

@@ -1,0 +1,95 @@
+/*
+ * Microseconds per row for typicalFilter and topPFilter against a plain full-sort implementation, for GPT-2's
+ * (50,257) and BLOOM's (250,880) vocabularies, on language-model-like rows: a Zipf-shaped distribution over a random
+ * permutation of the vocabulary with noise, at temperature 1.
+ *
+ *   pnpm --filter @diffchat/sampler-typical bench
+ *
+ * Last line: typical_250k_us=<number> speedup_vs_sort=<number>
+ */
+import { createSampler, topPFilter, typicalFilter } from '../src/index';
+import { fullSortTopP, fullSortTypical } from './full-sort';
+
+const TYPICAL_MASS = 0.9;
+const TOP_P = 0.9;
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Rows of V logits shaped like a language model's: logit = -1.3 ln(rank) + N(0, 0.5), ranks shuffled. */
+function languageModelRows(vocabularySize: number, rows: number, random: () => number): Float32Array[] {
+  return Array.from({ length: rows }, () => {
+    const ranks = Uint32Array.from({ length: vocabularySize }, (_, index) => index + 1);
+    for (let index = vocabularySize - 1; index > 0; index--) {
+      const other = Math.floor(random() * (index + 1));
+      [ranks[index], ranks[other]] = [ranks[other], ranks[index]];
+    }
+    return Float32Array.from(ranks, (rank) => {
+      const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      return 8 - 1.3 * Math.log(rank) + 0.5 * gaussian;
+    });
+  });
+}
+
+/** Median over `rounds` of the mean time per row, in microseconds. */
+function microsecondsPerRow(
+  rows: readonly Float32Array[],
+  filter: (row: Float32Array) => unknown,
+  rounds: number,
+): number {
+  for (const row of rows) filter(row);
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = process.hrtime.bigint();
+    for (const row of rows) filter(row);
+    samples.push(Number(process.hrtime.bigint() - start) / 1000 / rows.length);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+const kept = (row: Float32Array) =>
+  row.reduce((count, value) => (value > Number.NEGATIVE_INFINITY ? count + 1 : count), 0);
+const sameRow = (left: Float32Array, right: Float32Array) =>
+  left.every((value, index) => Object.is(value, right[index]));
+
+const random = seededRandom(2024);
+let typical250k = 0;
+let speedup250k = 0;
+for (const vocabularySize of [50_257, 250_880]) {
+  const rows = languageModelRows(vocabularySize, vocabularySize > 100_000 ? 4 : 8, random);
+  const agree = rows.every(
+    (row) =>
+      sameRow(typicalFilter(row, { mass: TYPICAL_MASS }), fullSortTypical(row, TYPICAL_MASS)) &&
+      sameRow(topPFilter(row, { p: TOP_P }), fullSortTopP(row, TOP_P)),
+  );
+  const typical = microsecondsPerRow(rows, (row) => typicalFilter(row, { mass: TYPICAL_MASS }), 15);
+  const typicalSort = microsecondsPerRow(rows, (row) => fullSortTypical(row, TYPICAL_MASS), 2);
+  const topP = microsecondsPerRow(rows, (row) => topPFilter(row, { p: TOP_P }), 15);
+  const topPSort = microsecondsPerRow(rows, (row) => fullSortTopP(row, TOP_P), 2);
+  const sampler = createSampler({ temperature: 0.9, typicalP: TYPICAL_MASS });
+  const drawRandom = seededRandom(1);
+  const step = microsecondsPerRow(rows, (row) => sampler.sample(row, drawRandom), 15);
+  const meanKept = (filter: (row: Float32Array) => Float32Array) =>
+    Math.round(rows.reduce((total, row) => total + kept(filter(row)), 0) / rows.length);
+  console.log(`vocab ${vocabularySize} (${rows.length} rows, results identical to the full sort: ${agree})`);
+  console.log(
+    `  typical mass ${TYPICAL_MASS}: ${typical.toFixed(0)} us/row (keeps ~${meanKept((row) => typicalFilter(row, { mass: TYPICAL_MASS }))} tokens); full sort ${typicalSort.toFixed(0)} us/row; speedup ${(typicalSort / typical).toFixed(1)}x`,
+  );
+  console.log(
+    `  top-p ${TOP_P}: ${topP.toFixed(0)} us/row (keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens); full sort ${topPSort.toFixed(0)} us/row; speedup ${(topPSort / topP).toFixed(1)}x`,
+  );
+  console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${step.toFixed(0)} us/row`);
+  if (vocabularySize === 250_880) {
+    typical250k = typical;
+    speedup250k = typicalSort / typical;
+  }
+}
+console.log(`typical_250k_us=${typical250k.toFixed(1)} speedup_vs_sort=${speedup250k.toFixed(2)}`);
