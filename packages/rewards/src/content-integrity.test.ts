@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentIntegrity, keywordRetention } from './content-integrity';
 import { RewardError } from './errors';
@@ -75,6 +76,34 @@ describe('contentIntegrity', () => {
     expect(() => contentIntegrity({ ...input, target: 7 as unknown as string })).toThrow(RewardError);
     expect(() => contentIntegrity(input, { threshold: 1.5 })).toThrow(/^threshold: /);
     expect(() => contentIntegrity(input, { threshold: Number.NaN })).toThrow(/^threshold: /);
+  });
+});
+
+describe('contentIntegrity on arbitrary text', () => {
+  it('returns a coverage in [0, 1] consistent with its lists, or a RewardError for an empty prompt', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc
+        .array(fc.constantFrom('a', 'red', 'cat', 'add', 'remove', 'the', 'into', 'night', 'with', ',', '8k'), {
+          maxLength: 12,
+        })
+        .map((words) => words.join(' ')),
+    );
+    fc.assert(
+      fc.property(text, text, text, (source, instruction, target) => {
+        try {
+          const result = contentIntegrity({ source, instruction, target });
+          expect(result.coverage).toBeGreaterThanOrEqual(0);
+          expect(result.coverage).toBeLessThanOrEqual(1);
+          expect(result.kept.length + result.missing.length).toBe(result.required.length);
+          if (result.required.length > 0) expect(result.coverage).toBe(result.kept.length / result.required.length);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RewardError);
+          expect(source.trim() === '' || target.trim() === '').toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -330,7 +330,7 @@ function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
 
 const cache = new LRUCache<string, KeyInfo>({ max: 20_000 });
 
-function freeze(info: KeyInfo): KeyInfo {
+function copyKeyInfo(info: KeyInfo): KeyInfo {
   return { keep: [...info.keep], add: [...info.add], required: [...info.required], forbidden: [...info.forbidden] };
 }
 
@@ -365,5 +365,5 @@ export function extractKeyInfo(input: KeyInfoInput): KeyInfo {
   if (typeof input.instruction !== 'string') {
     throw new RewardError('instruction', `expected a string, got ${typeof input.instruction}`);
   }
-  return freeze(keyInfoOf(input.source, input.instruction));
+  return copyKeyInfo(keyInfoOf(input.source, input.instruction));
 }
