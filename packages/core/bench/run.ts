@@ -66,6 +66,19 @@ try {
     await writer.close();
   });
   report('JsonlWriter.write (validated, awaited)', writeCount, writeSeconds, 'records');
+  const batchedPath = join(directory, 'batched.jsonl');
+  const batchedSeconds = await time(async () => {
+    const writer = await JsonlWriter.open(batchedPath, { schema: tripletSchema });
+    await writer.writeAll(
+      (function* () {
+        for (let index = 0; index < records; index++) {
+          yield { input: `a cat ${index}`, edit: 'make it night', output: `a cat ${index} at night` };
+        }
+      })(),
+    );
+    await writer.close();
+  });
+  report('JsonlWriter.writeAll (validated, 1 MiB batches)', records, batchedSeconds, 'records');
 
   const hashSeconds = await time(async () => {
     await sha256File(path);

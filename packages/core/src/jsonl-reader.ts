@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError, JsonlError } from './errors';
@@ -101,7 +102,7 @@ async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: number):
   const take = (): SplitLine => {
     let line: SplitLine = tooLongLine;
     if (!tooLong) {
-      let bytes = Buffer.concat(pending, pendingBytes);
+      let bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
       if (firstLine && bytes.length >= 3 && byteOrderMark.every((byte, index) => bytes[index] === byte)) {
         bytes = bytes.subarray(3);
       }
@@ -152,7 +153,6 @@ export function readJsonl<Schema extends z.ZodType>(
   const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const maxInvalid = options.maxInvalid ?? Number.POSITIVE_INFINITY;
   const stats: JsonlReadStats = { lines: 0, records: 0, skipped: 0, errors: [] };
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   const reject = (error: JsonlError): void => {
     if (onInvalid === 'throw') throw error;
@@ -179,13 +179,11 @@ export function readJsonl<Schema extends z.ZodType>(
           reject(new JsonlError(path, lineNumber, 'line-too-long', `line longer than ${maxLineBytes} bytes`));
           continue;
         }
-        let text: string;
-        try {
-          text = decoder.decode(line.bytes);
-        } catch (cause) {
-          reject(new JsonlError(path, lineNumber, 'encoding', 'not valid UTF-8', [], { cause }));
+        if (!isUtf8(line.bytes)) {
+          reject(new JsonlError(path, lineNumber, 'encoding', 'not valid UTF-8'));
           continue;
         }
+        const text = line.bytes.toString('utf8');
         if (isBlank(text)) continue;
         let value: unknown;
         try {

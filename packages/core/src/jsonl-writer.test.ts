@@ -81,6 +81,59 @@ describe('JsonlWriter', () => {
     expect(error.message).toMatch(/out\.jsonl:2: field "input": expected string, received number; .*\(cannot resume/);
   });
 
+  it('writeAll batches whole lines and, on a bad record, keeps the ones before it', async () => {
+    const path = join(temporaryDirectory(), 'out.jsonl');
+    const writer = await JsonlWriter.open(path, { schema: tripletSchema });
+    await writer.writeAll(
+      (function* () {
+        for (let index = 0; index < 50; index++) yield triplet(index);
+      })(),
+      { batchBytes: 200 },
+    );
+    const bad = { input: 'x', edit: 5, output: 'y' } as unknown as ReturnType<typeof triplet>;
+    await expect(writer.writeAll([triplet(50), triplet(51), bad, triplet(52)])).rejects.toThrow(
+      `${path} (record 53): field "edit": expected string, received number`,
+    );
+    await writer.close();
+    expect(writer.count).toBe(52);
+    expect(readFileSync(path, 'utf8')).toBe(Array.from({ length: 52 }, (_, index) => line(index)).join(''));
+  });
+
+  it('on resume, cuts any unterminated garbage tail but refuses a complete garbage line (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 4 }),
+        fc.uint8Array({ minLength: 1, maxLength: 40 }),
+        async (rows, garbage) => {
+          const tail = Buffer.from(garbage.filter((byte) => byte !== 0x0a));
+          const head = Array.from({ length: rows }, (_, index) => line(index)).join('');
+          const directory = temporaryDirectory();
+          const torn = join(directory, 'torn.jsonl');
+          writeFileSync(torn, Buffer.concat([Buffer.from(head), tail]));
+          let tailIsRecord = false;
+          try {
+            tailIsRecord = tripletSchema.safeParse(JSON.parse(tail.toString('utf8'))).success;
+          } catch {
+            tailIsRecord = false;
+          }
+          const writer = await JsonlWriter.open(torn, { mode: 'resume', schema: tripletSchema });
+          await writer.close();
+          expect(writer.resumed.existingRecords).toBe(rows + (tailIsRecord ? 1 : 0));
+          expect(readFileSync(torn, 'utf8')).toBe(head + (tailIsRecord ? `${tail.toString('utf8')}\n` : ''));
+          const complete = join(directory, 'complete.jsonl');
+          writeFileSync(complete, Buffer.concat([Buffer.from(head), tail, Buffer.from(`\n${line(9)}`)]));
+          const blank = tail.toString('latin1').trim() === '';
+          if (!tailIsRecord && !blank) {
+            await expect(JsonlWriter.open(complete, { mode: 'resume', schema: tripletSchema })).rejects.toThrow(
+              JsonlError,
+            );
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it('after a crash at any byte, resume cuts only the torn line and the file reads back whole', async () => {
     await fc.assert(
       fc.asyncProperty(

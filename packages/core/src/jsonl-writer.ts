@@ -183,34 +183,77 @@ export class JsonlWriter<Record = unknown> {
    * as one line. Calls may overlap: lines land in call order.
    */
   write(record: Record): Promise<void> {
-    if (this.#closed) return Promise.reject(new ConfigError(`JsonlWriter(${this.path}): write after close`));
-    if (this.#failure !== undefined) {
-      return Promise.reject(
-        new ConfigError(`JsonlWriter(${this.path}): an earlier write failed; reopen with mode 'resume'`, {
-          cause: this.#failure,
-        }),
-      );
-    }
-    let line: Buffer;
     try {
-      const value =
-        this.#schema === undefined
-          ? record
-          : validate(this.#schema, record, `${this.path} (record ${this.#count + 1})`);
-      const json = JSON.stringify(value);
-      if (json === undefined) throw new TypeError(`JsonlWriter(${this.path}): the record has no JSON form`);
-      line = Buffer.from(`${json}\n`);
+      this.#checkWritable();
+      const line = this.#encode(record, this.#count + 1);
+      this.#count += 1;
+      return this.#append(line);
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#count += 1;
+  }
+
+  /**
+   * Appends several records in order, each as its own line, gathering up to `batchBytes` (default
+   * 1 MiB) of whole lines into one write: much faster than awaiting `write` per record, and still
+   * only a torn last line after a crash. A record that fails validation stops the call after the
+   * records before it are written.
+   */
+  async writeAll(
+    records: Iterable<Record> | AsyncIterable<Record>,
+    options: { batchBytes?: number } = {},
+  ): Promise<void> {
+    const batchBytes = options.batchBytes ?? 1024 * 1024;
+    let batch: Buffer[] = [];
+    let bytes = 0;
+    const flushBatch = async () => {
+      if (batch.length === 0) return;
+      const lines = Buffer.concat(batch, bytes);
+      this.#count += batch.length;
+      batch = [];
+      bytes = 0;
+      await this.#append(lines);
+    };
+    this.#checkWritable();
+    try {
+      for await (const record of records) {
+        const line = this.#encode(record, this.#count + batch.length + 1);
+        batch.push(line);
+        bytes += line.length;
+        if (bytes >= batchBytes) await flushBatch();
+      }
+    } finally {
+      await flushBatch();
+    }
+  }
+
+  #checkWritable(): void {
+    if (this.#closed) throw new ConfigError(`JsonlWriter(${this.path}): write after close`);
+    if (this.#failure !== undefined) {
+      throw new ConfigError(`JsonlWriter(${this.path}): an earlier write failed; reopen with mode 'resume'`, {
+        cause: this.#failure,
+      });
+    }
+  }
+
+  /** Validates (when a schema was given) and serialises one record as a line; `ordinal` is its 1-based place in the file. */
+  #encode(record: Record, ordinal: number): Buffer {
+    const value =
+      this.#schema === undefined ? record : validate(this.#schema, record, `${this.path} (record ${ordinal})`);
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`JsonlWriter(${this.path}): record ${ordinal} has no JSON form`);
+    return Buffer.from(`${json}\n`);
+  }
+
+  /** Queues whole lines for one append; a failure marks the writer failed. */
+  #append(lines: Buffer): Promise<void> {
     return this.#enqueue(async () => {
       // After a failed write the file may end in a torn line; appending more would bury it mid-file.
       if (this.#failure !== undefined) throw new ConfigError(`JsonlWriter(${this.path}): an earlier write failed`);
       try {
         let offset = 0;
-        while (offset < line.length) {
-          const { bytesWritten } = await this.#handle.write(line, offset, line.length - offset);
+        while (offset < lines.length) {
+          const { bytesWritten } = await this.#handle.write(lines, offset, lines.length - offset);
           offset += bytesWritten;
         }
       } catch (error) {
@@ -218,11 +261,6 @@ export class JsonlWriter<Record = unknown> {
         throw error;
       }
     });
-  }
-
-  /** Appends several records in order (each as its own line). */
-  async writeAll(records: Iterable<Record> | AsyncIterable<Record>): Promise<void> {
-    for await (const record of records) await this.write(record);
   }
 
   /** Waits for pending writes and syncs the file to disk (e.g. before recording a checkpoint). */
