@@ -2,10 +2,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeTinyStableDiffusion } from '../test/tiny-stable-diffusion';
 import { Automatic1111TextToImage } from './automatic1111-backend';
+import { ModelFolderError } from './clip-tokenizer';
 import { ComfyUiTextToImage } from './comfyui-backend';
 import { defaultComfyWorkflow } from './comfyui-workflow';
 import { createTextToImage, TextToImageSpecError } from './create-text-to-image';
+import { OnnxStableDiffusion } from './onnx-stable-diffusion';
 import { OpenAiImagesTextToImage } from './openai-images-backend';
 import { FakeAutomatic1111Server } from './testing/index';
 
@@ -28,6 +31,17 @@ describe('createTextToImage', () => {
     expect(backend).toBeInstanceOf(ComfyUiTextToImage);
     await writeFile(path, '{"nodes": []}');
     await expect(createTextToImage('comfyui:http://127.0.0.1:8188', { workflow: path })).rejects.toThrow(path);
+  });
+
+  it('loads an ONNX Stable Diffusion folder', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'spec-sd-'));
+    await writeTinyStableDiffusion(folder);
+    const backend = await createTextToImage(`onnx-sd:${folder}`, { onnx: { scheduler: 'ddim', intraOpNumThreads: 1 } });
+    expect(backend).toBeInstanceOf(OnnxStableDiffusion);
+    expect(backend.id).toBe(`onnx-sd:${folder}#ddim`);
+    await (backend as OnnxStableDiffusion).release();
+    await expect(createTextToImage('onnx-sd:')).rejects.toThrow('onnx-sd needs a folder');
+    await expect(createTextToImage(`onnx-sd:${join(folder, 'missing')}`)).rejects.toThrow(ModelFolderError);
   });
 
   it('names the bad spec', async () => {

@@ -2,6 +2,7 @@ import { Automatic1111TextToImage } from './automatic1111-backend';
 import { ComfyUiTextToImage } from './comfyui-backend';
 import { type ComfyWorkflow, type ComfyWorkflowMapping, loadComfyWorkflow } from './comfyui-workflow';
 import type { HttpBackendOptions } from './http-client';
+import { OnnxStableDiffusion, type OnnxStableDiffusionOptions } from './onnx-stable-diffusion';
 import { OpenAiImagesTextToImage } from './openai-images-backend';
 import { withRenderCache } from './render-cache';
 import * as sketch from './sketch/index';
@@ -23,6 +24,8 @@ export interface CreateTextToImageOptions extends HttpBackendOptions {
   mapping?: ComfyWorkflowMapping;
   /** comfyui: checkpoint file for the default workflow. */
   checkpoint?: string;
+  /** onnx-sd: sampler, execution providers, threads and default steps/guidance (the folder comes from the spec). */
+  onnx?: Omit<OnnxStableDiffusionOptions, 'folder'>;
   /** Wrap the backend in a render cache in this folder. */
   cacheDir?: string;
 }
@@ -49,7 +52,7 @@ function httpUrl(spec: string, rest: string): string {
 
 /**
  * Builds a backend from a URL-like spec, the form the CLI and config files use:
- * `a1111:http://host:7860`, `comfyui:http://host:8188`, `openai:http://host/v1` or `sketch`.
+ * `a1111:http://host:7860`, `comfyui:http://host:8188`, `openai:http://host/v1`, `onnx-sd:./folder` or `sketch`.
  * @throws TextToImageSpecError naming the spec when it is not one of these
  */
 export async function createTextToImage(spec: string, options: CreateTextToImageOptions = {}): Promise<TextToImage> {
@@ -69,6 +72,10 @@ export async function createTextToImage(spec: string, options: CreateTextToImage
     }
     case 'openai':
       backend = new OpenAiImagesTextToImage({ ...options, url: httpUrl(spec, rest) });
+      break;
+    case 'onnx-sd':
+      if (rest === '') throw new TextToImageSpecError(`invalid text-to-image spec "${spec}": onnx-sd needs a folder`);
+      backend = await OnnxStableDiffusion.load({ ...options.onnx, folder: rest });
       break;
     case 'sketch': {
       if (rest !== '') throw new TextToImageSpecError(`invalid text-to-image spec "${spec}": sketch takes no argument`);

@@ -3,7 +3,9 @@
  * Text-to-image backends behind one interface: AUTOMATIC1111, ComfyUI, OpenAI-compatible images,
  * in-process ONNX Stable Diffusion, and the embedded sketch renderer; plus a content-addressed render cache.
  */
+
 export { type Automatic1111Options, Automatic1111TextToImage } from './automatic1111-backend';
+export { type ClipTokenizer, loadClipTokenizer, ModelFolderError } from './clip-tokenizer';
 export { type ComfyUiOptions, ComfyUiTextToImage } from './comfyui-backend';
 export {
   type ComfyNode,
@@ -27,6 +29,12 @@ export { DdimScheduler } from './ddim-scheduler';
 export { createScheduler, type DiffusionScheduler, type SchedulerName } from './diffusion-scheduler';
 export { EulerDiscreteScheduler } from './euler-discrete-scheduler';
 export type { HttpBackendOptions } from './http-client';
+export { latentNoise } from './latent-noise';
+export {
+  OnnxStableDiffusion,
+  type OnnxStableDiffusionOptions,
+  type StableDiffusionTimings,
+} from './onnx-stable-diffusion';
 export { type OpenAiImagesOptions, OpenAiImagesTextToImage } from './openai-images-backend';
 export { readPngSize } from './png-header';
 export { type CachedTextToImage, type RenderCacheOptions, renderCacheKey, withRenderCache } from './render-cache';
