@@ -34,9 +34,9 @@ function syntheticCorpus(targetBytes: number): string[] {
     'ü',
   ];
   const words: string[] = [];
-  for (let index = 0; index < 20000; index++) {
+  for (let index = 0; index < 200000; index++) {
     let word = '';
-    const length = 1 + Math.floor(random() * 4);
+    const length = 1 + Math.floor(random() * 5);
     for (let part = 0; part < length; part++) word += syllables[Math.floor(random() * syllables.length)];
     words.push(index % 17 === 0 ? word[0]!.toUpperCase() + word.slice(1) : word);
   }

@@ -18,8 +18,8 @@ export interface BpeTrainingOptions {
 /** The default special tokens of a trained tokenizer. */
 export const DEFAULT_SPECIAL_TOKENS: SpecialTokens = { bos: '<|endoftext|>', eos: '<|endoftext|>', pad: '<|pad|>' };
 
-/** Symbols are packed into one number per pair; 2^21 symbols is far beyond any vocabulary trained here. */
-const SYMBOL_LIMIT = 2 ** 21;
+/** Largest number of BPE symbols, so that a pair packs into one exactly representable number. */
+const SYMBOL_LIMIT = 2 ** 24;
 
 /** Max-heap of pairs by count, ties to the smaller pair key, so training is deterministic. */
 class PairHeap {
@@ -123,47 +123,52 @@ export function trainBpeTokenizer(corpus: Iterable<string>, options: BpeTraining
   const symbols: string[] = [...BYTE_TO_CHARACTER];
   const symbolIds = new Map<string, number>(symbols.map((symbol, id) => [symbol, id]));
 
-  // 3. Initial pair counts and, per pair, the words it occurs in (possibly listed twice).
+  // 3. Pair counts (weighted by word frequency) and, per pair, the words it occurs in (a word may
+  // stay listed after the pair left it; such entries are skipped). A pair is one number,
+  // left * stride + right; a power-of-two stride just above the vocabulary keeps keys small integers.
+  let stride = 256;
+  while (stride < targetSymbols) stride *= 2;
   const pairCounts = new Map<number, number>();
   const pairWords = new Map<number, number[]>();
-  // Count of each pair touched by the current merge, as it was before the merge.
-  const before = new Map<number, number>();
-  const addOccurrences = (wordIndex: number, sign: number, onlyWithSymbol?: number) => {
-    const word = words[wordIndex]!;
-    const frequency = frequencies[wordIndex]! * sign;
-    for (let position = 0; position + 1 < word.length; position++) {
-      const left = word[position]!;
-      const right = word[position + 1]!;
-      const key = left * SYMBOL_LIMIT + right;
-      const previous = pairCounts.get(key) ?? 0;
-      if (!before.has(key)) before.set(key, previous);
-      pairCounts.set(key, previous + frequency);
-      if (sign > 0 && (onlyWithSymbol === undefined || left === onlyWithSymbol || right === onlyWithSymbol)) {
-        const list = pairWords.get(key);
-        if (list === undefined) pairWords.set(key, [wordIndex]);
-        else if (list[list.length - 1] !== wordIndex) list.push(wordIndex);
-      }
+  const listWord = (key: number, wordIndex: number) => {
+    const list = pairWords.get(key);
+    if (list === undefined) pairWords.set(key, [wordIndex]);
+    else if (list[list.length - 1] !== wordIndex) list.push(wordIndex);
+  };
+  const change = (key: number, delta: number) => {
+    const count = (pairCounts.get(key) ?? 0) + delta;
+    if (count === 0) {
+      pairCounts.delete(key);
+      pairWords.delete(key);
+    } else {
+      pairCounts.set(key, count);
     }
   };
-  for (let index = 0; index < words.length; index++) addOccurrences(index, 1);
-  before.clear();
+  words.forEach((word, wordIndex) => {
+    for (let position = 0; position + 1 < word.length; position++) {
+      const key = word[position]! * stride + word[position + 1]!;
+      change(key, frequencies[wordIndex]!);
+      listWord(key, wordIndex);
+    }
+  });
   const heap = new PairHeap();
   for (const [key, count] of pairCounts) heap.push(count, key);
 
   // 4. Merge the most frequent pair until the vocabulary is full or no pair is frequent enough.
   const merges: [string, string][] = [];
   const lastVisited = new Int32Array(words.length).fill(-1);
+  const grown = new Set<number>();
   while (symbols.length < targetSymbols && heap.size > 0) {
     const [count, key] = heap.pop();
     const current = pairCounts.get(key) ?? 0;
     if (count !== current) {
-      // Counts that grew were pushed again when they grew; counts that shrank are re-queued now.
+      // A count that grew was pushed again when it grew; a count that shrank is re-queued now.
       if (current < count && current > 0) heap.push(current, key);
       continue;
     }
-    if (count < minFrequency || count <= 0) break;
-    const left = Math.floor(key / SYMBOL_LIMIT);
-    const right = key % SYMBOL_LIMIT;
+    if (count < minFrequency) break;
+    const left = Math.floor(key / stride);
+    const right = key % stride;
     const mergedText = symbols[left]! + symbols[right]!;
     let merged = symbolIds.get(mergedText);
     if (merged === undefined) {
@@ -173,35 +178,51 @@ export function trainBpeTokenizer(corpus: Iterable<string>, options: BpeTraining
     }
     merges.push([symbols[left]!, symbols[right]!]);
 
-    before.clear();
-    for (const wordIndex of pairWords.get(key) ?? []) {
+    // Only the pairs around each occurrence change: (previous, left) becomes (previous, merged) and
+    // (right, next) becomes (merged, next). "previous" is read from the already merged output, so
+    // back-to-back occurrences (a b a b -> m m) cancel their intermediate pairs correctly.
+    grown.clear();
+    const occurrences = pairWords.get(key) ?? [];
+    for (const wordIndex of occurrences) {
       if (lastVisited[wordIndex] === merges.length) continue;
       lastVisited[wordIndex] = merges.length;
       const word = words[wordIndex]!;
-      const replaced: number[] = [];
-      for (let position = 0; position < word.length; position++) {
-        if (word[position] === left && word[position + 1] === right && position + 1 < word.length) {
-          replaced.push(merged);
-          position++;
+      const frequency = frequencies[wordIndex]!;
+      const output: number[] = [];
+      let position = 0;
+      while (position < word.length) {
+        if (position + 1 < word.length && word[position] === left && word[position + 1] === right) {
+          change(key, -frequency);
+          if (output.length > 0) {
+            const previous = output[output.length - 1]!;
+            change(previous * stride + left, -frequency);
+            const added = previous * stride + merged;
+            change(added, frequency);
+            listWord(added, wordIndex);
+            grown.add(added);
+          }
+          if (position + 2 < word.length) {
+            const next = word[position + 2]!;
+            change(right * stride + next, -frequency);
+            const added = merged * stride + next;
+            change(added, frequency);
+            listWord(added, wordIndex);
+            grown.add(added);
+          }
+          output.push(merged);
+          position += 2;
         } else {
-          replaced.push(word[position]!);
+          output.push(word[position]!);
+          position += 1;
         }
       }
-      if (replaced.length === word.length) continue;
-      addOccurrences(wordIndex, -1);
-      words[wordIndex] = replaced;
-      addOccurrences(wordIndex, 1, merged);
+      words[wordIndex] = output;
     }
     pairCounts.delete(key);
     pairWords.delete(key);
-    for (const [pairKey, previous] of before) {
-      const now = pairCounts.get(pairKey) ?? 0;
-      if (now <= 0) {
-        pairCounts.delete(pairKey);
-        pairWords.delete(pairKey);
-      } else if (now > previous) {
-        heap.push(now, pairKey);
-      }
+    for (const pairKey of grown) {
+      const now = pairCounts.get(pairKey);
+      if (now !== undefined && now > 0) heap.push(now, pairKey);
     }
   }
 
