@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '@diffchat/core';
 import { elementCount } from './initializers';
 import type { Parameter, TensorValues } from './parameter-store';
 

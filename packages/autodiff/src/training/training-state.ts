@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '@diffchat/core';
 import type { Optimizer } from './optimizer';
 import { ParameterStore, sameShape } from './parameter-store';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
@@ -10,7 +10,8 @@ import { parseSafetensors, serializeSafetensors } from './safetensors';
 export const TRAINING_STATE_FILE = 'training-state.json';
 
 const tensorFilePattern = /^training-state-[0-9a-f]{16}\.safetensors$/;
-const temporaryFilePattern = /^\.training-state.*\.tmp$/;
+// temporary files of the atomic writes are named <file>.<decimal hash>
+const temporaryFilePattern = /^training-state(\.json|-[0-9a-f]{16}\.safetensors)\.\d+$/;
 const format = 'diffchat-training-state';
 const version = 1;
 
