@@ -116,6 +116,12 @@ describe('readJsonl', () => {
     expect(reader.stats.records).toBe(1);
   });
 
+  it('names the file in system errors', async () => {
+    const directory = temporaryDirectory();
+    await expect(readJsonlAll(directory, z.unknown())).rejects.toThrow(`${directory}: EISDIR`);
+    await expect(readJsonlAll(join(directory, 'missing.jsonl'), z.unknown())).rejects.toThrow(/ENOENT.*missing\.jsonl/);
+  });
+
   it('rejects bad options as ConfigError', () => {
     expect(() => readJsonl('x', z.unknown(), { maxLineBytes: 0 })).toThrow(ConfigError);
     expect(() => readJsonl('x', z.unknown(), { onInvalid: 'ignore' as 'skip' })).toThrow(ConfigError);

@@ -201,6 +201,13 @@ export function readJsonl<Schema extends z.ZodType>(
         stats.records += 1;
         yield result.data;
       }
+    } catch (error) {
+      // Some system errors (EISDIR, EIO) do not say which file; every error here should.
+      const systemError = error as NodeJS.ErrnoException;
+      if (typeof systemError?.code === 'string' && !systemError.message.includes(path)) {
+        throw Object.assign(new Error(`${path}: ${systemError.message}`, { cause: error }), { code: systemError.code });
+      }
+      throw error;
     } finally {
       stream.destroy();
     }

@@ -107,6 +107,22 @@ describe('createProgress, terminal bar', () => {
   });
 });
 
+describe('createProgress, terminal counter without a total', () => {
+  it('shows the count, rate and fields without a bar', () => {
+    const { stream, text } = captureStream(true);
+    const time = manualClock();
+    const progress = createProgress({ label: 'rows', stream, silent: false, clock: time.clock });
+    time.advance(4000);
+    progress.update(10, { bad: 1 });
+    progress.stop();
+    const lastFrame = text()
+      .split(new RegExp(`${String.fromCharCode(0x1b)}(?:\\[[0-9;?]*[A-Za-z]|[78])|\\r|\\n`))
+      .filter((frame) => frame.trim() !== '')
+      .at(-1);
+    expect(lastFrame).toBe('rows 10 | 2.5/s | bad=1');
+  });
+});
+
 describe('formatting', () => {
   it('formats durations and fields', () => {
     expect([5.25, 59.99, 65, 3723, Number.POSITIVE_INFINITY].map(formatDuration)).toEqual([

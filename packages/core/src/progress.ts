@@ -142,8 +142,10 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       total === undefined
         ? '{label} {value} | {rate}/s | {fields}'
         : '{label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {timeLeft} | {fields}';
+    // The cursor stays visible: hiding it would leave it hidden after an interrupt, and the
+    // library's own interrupt handling would replace Node's default exit on Ctrl-C.
     bar = new cliProgress.SingleBar(
-      { format, stream, hideCursor: true, clearOnComplete: false, barsize: 30, etaBuffer: 1 },
+      { format, stream, hideCursor: false, clearOnComplete: false, barsize: 30, etaBuffer: 1 },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total ?? 0, initial, barPayload());
