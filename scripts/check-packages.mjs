@@ -30,7 +30,9 @@ try {
       console.log(`ok   ${name}`);
       passed += 1;
     } catch (error) {
-      console.log(`FAIL ${name}\n${error.stdout ?? ''}${error.stderr ?? ''}${error.stdout || error.stderr ? '' : error.message}`);
+      console.log(
+        `FAIL ${name}\n${error.stdout ?? ''}${error.stderr ?? ''}${error.stdout || error.stderr ? '' : error.message}`,
+      );
       failed += 1;
     }
   }

@@ -54,7 +54,10 @@ write(
   `${JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'bench', 'test', '*.ts'] }, null, 2)}\n`,
 );
 write('tsup.config.ts', "import { packageBuild } from '../../tsup.base';\n\nexport default packageBuild();\n");
-write('vitest.config.ts', "export { default } from '../../vitest.shared';\n");
+write('vitest.config.ts', "export { default } from '../../vitest.shared.ts';\n");
 write('src/index.ts', `/** @packageDocumentation ${description} */\nexport {};\n`);
-write('README.md', `# @diffchat/${name}\n\n${description}\n\n## Install\n\n\`\`\`sh\npnpm add @diffchat/${name}\n\`\`\`\n`);
+write(
+  'README.md',
+  `# @diffchat/${name}\n\n${description}\n\n## Install\n\n\`\`\`sh\npnpm add @diffchat/${name}\n\`\`\`\n`,
+);
 console.log(`created ${dir}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every package's tests through turbo (building what they depend on first), then prints
+// Runs every package's tests, typecheck and lint through turbo (building what they depend on first), then prints
 // the totals read from each package's vitest JSON report (plus the packaging checks), as the last line: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,10 +14,14 @@ const reportPaths = () =>
 for (const file of reportPaths()) rmSync(file, { force: true });
 
 const extra = process.argv.slice(2);
-const turbo = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue', ...extra], {
-  stdio: 'inherit',
-  env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
-});
+const turbo = spawnSync(
+  'pnpm',
+  ['exec', 'turbo', 'run', 'test', 'typecheck', 'lint', '--concurrency=2', '--continue', ...extra],
+  {
+    stdio: 'inherit',
+    env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
+  },
+);
 
 let passed = 0;
 let failed = 0;
@@ -29,11 +33,13 @@ for (const file of reportPaths()) {
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A suite that fails to load counts no tests but is a failure all the same.
-  failed += (report.testResults ?? []).filter((suite) => suite.status === 'failed' && suite.assertionResults?.length === 0).length;
+  failed += (report.testResults ?? []).filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults?.length === 0,
+  ).length;
 }
 // Packaging is part of the suite: every package must pack and pass publint + arethetypeswrong.
 const packaging = spawnSync('node', ['scripts/check-packages.mjs'], { encoding: 'utf8' });
-process.stdout.write(packaging.stdout.split('\n').slice(0, -2).join('\n') + '\n');
+process.stdout.write(`${packaging.stdout.split('\n').slice(0, -2).join('\n')}\n`);
 const packagingTotals = /(\d+) passed, (\d+) failed/.exec(packaging.stdout.trim().split('\n').at(-1) ?? '');
 passed += Number(packagingTotals?.[1] ?? 0);
 failed += Number(packagingTotals?.[2] ?? (packaging.status === 0 ? 0 : 1));
