@@ -160,6 +160,42 @@ describe('resolveModel when the hub is gone', () => {
   });
 });
 
+describe('resolveModel with sharded weights', () => {
+  it('downloads the index and every shard it names', async () => {
+    const { 'model.safetensors': _single, ...rest } = files;
+    const index = {
+      weight_map: {
+        'transformer.wte.weight': 'model-00001-of-00002.safetensors',
+        'transformer.wpe.weight': 'model-00002-of-00002.safetensors',
+      },
+    };
+    const hub = await startFakeHub({
+      'owner/sharded': {
+        revisions: {
+          main: {
+            ...rest,
+            'model.safetensors.index.json': JSON.stringify(index),
+            'model-00001-of-00002.safetensors': new Uint8Array([1]),
+            'model-00002-of-00002.safetensors': new Uint8Array([2]),
+            'model-00003-of-00002.safetensors': new Uint8Array([3]),
+          },
+        },
+      },
+    });
+    const folder = await resolveModel('owner/sharded', {
+      hubUrl: hub.url,
+      cacheDir: join(root, 'cache-sharded'),
+      env: {},
+    });
+    await hub.close();
+    expect((await readdir(folder)).filter((name) => name.includes('safetensors')).sort()).toEqual([
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+      'model.safetensors.index.json',
+    ]);
+  });
+});
+
 describe('resolveModel with local paths', () => {
   it('returns local directories and rejects missing ones', async () => {
     expect(await resolveModel(join(root, 'model-v1'))).toBe(join(root, 'model-v1'));

@@ -75,6 +75,38 @@ describe('saveModelDirectory + readModelDirectory', () => {
   });
 });
 
+describe('sharded weights', () => {
+  it('reads model.safetensors.index.json and its shards', async () => {
+    const directory = join(root, 'sharded');
+    const model = createTinyModel({ modelType: 'bloom' });
+    await saveModelDirectory(directory, model);
+    await rm(join(directory, 'model.safetensors'));
+    const names = [...model.weights.keys()];
+    const shardOf = (index: number) => `model-0000${(index % 2) + 1}-of-00002.safetensors`;
+    const weightMap = Object.fromEntries(names.map((name, index) => [name, shardOf(index)]));
+    for (const shard of [shardOf(0), shardOf(1)]) {
+      const tensors = new Map(
+        names.filter((name) => weightMap[name] === shard).map((name) => [name, model.weights.get(name)!]),
+      );
+      await writeFile(join(directory, shard), serializeSafetensors(tensors, { format: 'pt' }));
+    }
+    await writeFile(
+      join(directory, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: {}, weight_map: weightMap }),
+    );
+    const loaded = await readModelDirectory(directory);
+    expect(loaded.weights.size).toBe(model.weights.size);
+    expect(loaded.weights.get(names[1]!)?.data).toEqual(model.weights.get(names[1]!)?.data);
+    await writeFile(
+      join(directory, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { [names[0]!]: '../x' } }),
+    );
+    await expect(readModelDirectory(directory)).rejects.toThrow(
+      /index.json: field weight_map\..*must name a shard file/,
+    );
+  });
+});
+
 describe('readModelDirectory errors', () => {
   const prepare = async (name: string) => {
     const directory = join(root, name);
