@@ -10,6 +10,8 @@ import { defaultComfyWorkflow } from './comfyui-workflow';
 import { createTextToImage, TextToImageSpecError } from './create-text-to-image';
 import { OnnxStableDiffusion } from './onnx-stable-diffusion';
 import { OpenAiImagesTextToImage } from './openai-images-backend';
+import { readPngSize } from './png-header';
+import { SketchTextToImage } from './sketch/index';
 import { FakeAutomatic1111Server } from './testing/index';
 
 let server: FakeAutomatic1111Server | undefined;
@@ -42,6 +44,14 @@ describe('createTextToImage', () => {
     await (backend as OnnxStableDiffusion).release();
     await expect(createTextToImage('onnx-sd:')).rejects.toThrow('onnx-sd needs a folder');
     await expect(createTextToImage(`onnx-sd:${join(folder, 'missing')}`)).rejects.toThrow(ModelFolderError);
+  });
+
+  it('builds the embedded sketch renderer', async () => {
+    const backend = await createTextToImage('sketch');
+    expect(backend).toBeInstanceOf(SketchTextToImage);
+    const [image] = await backend.generate({ prompt: 'a red fox', seed: 1, width: 32, height: 32 });
+    expect(readPngSize(image!.png)).toEqual({ width: 32, height: 32 });
+    await expect(createTextToImage('sketch:fast')).rejects.toThrow('sketch takes no argument');
   });
 
   it('names the bad spec', async () => {

@@ -5,7 +5,7 @@ import type { HttpBackendOptions } from './http-client';
 import { OnnxStableDiffusion, type OnnxStableDiffusionOptions } from './onnx-stable-diffusion';
 import { OpenAiImagesTextToImage } from './openai-images-backend';
 import { withRenderCache } from './render-cache';
-import * as sketch from './sketch/index';
+import { SketchTextToImage } from './sketch/index';
 import type { TextToImage } from './text-to-image';
 
 /** Options of {@link createTextToImage}; each backend reads the ones that concern it. */
@@ -79,7 +79,7 @@ export async function createTextToImage(spec: string, options: CreateTextToImage
       break;
     case 'sketch': {
       if (rest !== '') throw new TextToImageSpecError(`invalid text-to-image spec "${spec}": sketch takes no argument`);
-      backend = createSketch(spec);
+      backend = new SketchTextToImage();
       break;
     }
     default:
@@ -88,11 +88,4 @@ export async function createTextToImage(spec: string, options: CreateTextToImage
       );
   }
   return options.cacheDir ? withRenderCache(backend, { dir: options.cacheDir }) : backend;
-}
-
-function createSketch(spec: string): TextToImage {
-  // the sketch renderer is written alongside this package and may not be exported yet
-  const Sketch = (sketch as unknown as { SketchTextToImage?: new () => TextToImage }).SketchTextToImage;
-  if (!Sketch) throw new TextToImageSpecError(`text-to-image spec "${spec}": the sketch renderer is not built yet`);
-  return new Sketch();
 }
