@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from './adamw';
 import { clipGlobalNorm } from './gradient-clipping';
@@ -11,6 +13,13 @@ import { ParameterStore } from './parameter-store';
 import { SeededRandom } from './seeded-random';
 import { Sgd } from './sgd';
 import { loadTrainingState, saveTrainingState, TRAINING_STATE_FILE } from './training-state';
+
+/** The saved state as the fuzz test edits it. */
+interface EditableState {
+  parameters: Record<string, unknown>[];
+  optimizer: Record<string, unknown>;
+  [field: string]: unknown;
+}
 
 const schedule = cosineSchedule({ learningRate: 0.05, warmupSteps: 3, totalSteps: 40, minLearningRate: 0.005 });
 
@@ -171,6 +180,76 @@ describe('saveTrainingState / loadTrainingState', () => {
     await expect(saveTrainingState(checkpoint, { store, step: -1 })).rejects.toThrow(/step must be/);
     await expect(saveTrainingState(checkpoint, { store, step: 1, extra: { position: 3n } })).rejects.toThrow(
       /extra must be JSON values/,
+    );
+  });
+
+  it('fuzzing training-state.json: every rejection is an Error naming the checkpoint, never a crash', async () => {
+    const checkpoint = join(directory, 'fuzz');
+    const template = newModel(6);
+    const optimizer = new AdamW();
+    train(template, optimizer, new SeededRandom(1), 0, 2);
+    await saveTrainingState(checkpoint, { store: template, optimizer, step: 2 });
+    const statePath = join(checkpoint, TRAINING_STATE_FILE);
+    const valid = JSON.parse(await readFile(statePath, 'utf8'));
+    const sealed = (state: unknown) =>
+      JSON.stringify({
+        format: valid.format,
+        version: valid.version,
+        // the checksum a writer would compute, so the state's own checks are reached
+        sha256: createHash('sha256').update(JSON.stringify(state)).digest('hex'),
+        state,
+      });
+    const fields = [
+      'step',
+      'storeSeed',
+      'tensorFile',
+      'tensorFileSha256',
+      'parameters',
+      'optimizer',
+      'rngState',
+      'extra',
+    ];
+    const nested: ((state: EditableState, value: unknown) => void)[] = [
+      (state, value) => {
+        state.parameters[0]!.shape = value;
+      },
+      (state, value) => {
+        state.parameters[0]!.name = value;
+      },
+      (state, value) => {
+        state.optimizer.kind = value;
+      },
+      (state, value) => {
+        state.optimizer.stepCounts = value;
+      },
+      (state, value) => {
+        state.optimizer.tensors = value;
+      },
+      ...fields.map((field) => (state: EditableState, value: unknown) => {
+        state[field] = value;
+      }),
+    ];
+    const document = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.tuple(fc.constantFrom(...nested), fc.jsonValue()).map(([change, value]) => {
+        const state = structuredClone(valid.state);
+        change(state, value);
+        return sealed(state);
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(document, fc.boolean(), async (text, intoStore) => {
+        await writeFile(statePath, text);
+        const options = intoStore ? { store: newModel(7), optimizer: new AdamW() } : {};
+        try {
+          await loadTrainingState(checkpoint, options);
+        } catch (error) {
+          expect(error).not.toBeInstanceOf(TypeError);
+          expect((error as Error).message.startsWith(checkpoint)).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -143,10 +143,9 @@ export async function loadTrainingState(
   if (typeof checksum !== 'string' || sha256(JSON.stringify(state)) !== checksum) {
     fail(statePath, 'sha256 does not match the content: the file is corrupted');
   }
+  const problem = savedStateProblem(state);
+  if (problem !== undefined) fail(statePath, problem);
   const saved = state as SavedState;
-  if (typeof saved.tensorFile !== 'string' || !tensorFilePattern.test(saved.tensorFile)) {
-    fail(statePath, `state.tensorFile ${JSON.stringify(saved.tensorFile)} is not a tensor file name`);
-  }
 
   const tensorPath = join(directory, saved.tensorFile);
   const tensorBytes = await readFile(tensorPath).catch((error: Error) =>
@@ -158,9 +157,21 @@ export async function loadTrainingState(
   const { tensors } = parseSafetensors(tensorBytes, { source: tensorPath });
   const tensor = (key: string) => tensors.get(key) ?? fail(tensorPath, `tensor "${key}" is missing`);
 
-  const values = new Map(
-    saved.parameters.map(({ name, shape }) => [name, { shape, data: tensor(`parameter/${name}`).data }]),
-  );
+  const values = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const { name, shape } of saved.parameters) {
+    const stored = tensor(`parameter/${name}`);
+    if (!sameShape(stored.shape, shape)) {
+      fail(tensorPath, `tensor "parameter/${name}" has shape [${stored.shape.join(', ')}], not [${shape.join(', ')}]`);
+    }
+    values.set(name, { shape, data: stored.data });
+  }
+  if (options.optimizer !== undefined) {
+    if (saved.optimizer === null) fail(statePath, 'the checkpoint holds no optimiser state');
+    if (saved.optimizer!.kind !== options.optimizer.kind) {
+      fail(statePath, `the optimiser state was written by "${saved.optimizer!.kind}", not "${options.optimizer.kind}"`);
+    }
+  }
+
   let store = options.store;
   if (store === undefined) {
     store = new ParameterStore({ seed: saved.storeSeed });
@@ -188,15 +199,63 @@ export async function loadTrainingState(
   }
 
   if (options.optimizer !== undefined) {
-    if (saved.optimizer === null) fail(statePath, 'the checkpoint holds no optimiser state');
     const optimizer = saved.optimizer!;
-    options.optimizer.importState({
-      kind: optimizer.kind,
-      stepCounts: optimizer.stepCounts,
-      tensors: new Map(optimizer.tensors.map((key) => [key, tensor(`optimizer/${key}`).data])),
-    });
+    const tensorsOfOptimizer = new Map(optimizer.tensors.map((key) => [key, tensor(`optimizer/${key}`).data]));
+    try {
+      options.optimizer.importState({
+        kind: optimizer.kind,
+        stepCounts: optimizer.stepCounts,
+        tensors: tensorsOfOptimizer,
+      });
+    } catch (error) {
+      fail(statePath, (error as Error).message);
+    }
   }
   return { store, step: saved.step, rngState: saved.rngState, extra: saved.extra };
+}
+
+/** What is wrong with a checksummed but hand-edited (or foreign) state, or undefined when it has the saved layout. */
+function savedStateProblem(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null) return 'state must be an object';
+  const saved = state as Record<string, unknown>;
+  const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  if (!isCount(saved.step)) return `state.step must be a non-negative integer, got ${JSON.stringify(saved.step)}`;
+  if (!Number.isFinite(saved.storeSeed)) return 'state.storeSeed must be a number';
+  if (typeof saved.tensorFile !== 'string' || !tensorFilePattern.test(saved.tensorFile)) {
+    return `state.tensorFile ${JSON.stringify(saved.tensorFile)} is not a tensor file name`;
+  }
+  if (typeof saved.tensorFileSha256 !== 'string') return 'state.tensorFileSha256 must be a string';
+  const parameters = saved.parameters;
+  if (
+    !Array.isArray(parameters) ||
+    !parameters.every(
+      (entry) =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        typeof entry.name === 'string' &&
+        entry.name.length > 0 &&
+        Array.isArray(entry.shape) &&
+        entry.shape.every(isCount),
+    )
+  ) {
+    return 'state.parameters must be a list of { name, shape }';
+  }
+  if (new Set(parameters.map((entry) => entry.name)).size !== parameters.length) {
+    return 'state.parameters names a parameter twice';
+  }
+  const optimizer = saved.optimizer as Record<string, unknown> | null;
+  if (optimizer === null) return undefined;
+  if (
+    typeof optimizer !== 'object' ||
+    typeof optimizer.kind !== 'string' ||
+    typeof optimizer.stepCounts !== 'object' ||
+    optimizer.stepCounts === null ||
+    !Array.isArray(optimizer.tensors) ||
+    !optimizer.tensors.every((key) => typeof key === 'string')
+  ) {
+    return 'state.optimizer must be null or { kind, stepCounts, tensors }';
+  }
+  return undefined;
 }
 
 function sha256(content: Uint8Array | string): string {
