@@ -1,4 +1,4 @@
-import { memberScratch } from './workspace';
+import { belowScratch, bucketMemberScratch, memberScratch } from './workspace';
 
 /**
  * A position in the order "ascending key, then ascending token id": the token there, its key, and how many tokens
@@ -102,16 +102,56 @@ export function findCutInHistogram(
   }
   if (cutBucket < 0) return undefined;
 
-  const members = memberScratch(bucketCounts[cutBucket]);
+  // One pass sorts the finite tokens up to the cut bucket into two lists, which is all that
+  // keepFromLastSearch needs to write the filtered row without another pass over the keys.
+  const below = belowScratch(position);
+  const bucketMembers = bucketMemberScratch(bucketCounts[cutBucket]);
+  let belowCount = 0;
   let count = 0;
   for (let index = 0; index < length; index++) {
     const key = keys[index];
     if (key === Number.POSITIVE_INFINITY) continue;
     let bucket = ((key - low) * scale) | 0;
     if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
-    if (bucket === cutBucket) members[count++] = index;
+    if (bucket < cutBucket) below[belowCount++] = index;
+    else if (bucket === cutBucket) bucketMembers[count++] = index;
   }
+  lastSearch.belowCount = belowCount;
+  lastSearch.memberCount = count;
+  const members = memberScratch(count);
+  members.set(bucketMembers.subarray(0, count));
   return narrow(keys, weights, members, count, before, position, target);
+}
+
+/** Sizes of the two lists the last {@link findCutInHistogram} (or {@link findCut}) call left in the workspace. */
+const lastSearch = { belowCount: 0, memberCount: 0 };
+
+/**
+ * Writes the filtered row after a search whose cut is the end of the kept set: tokens in the buckets below the cut
+ * bucket are kept, tokens in higher buckets removed, and inside the cut bucket a token is kept when its key is at
+ * most `tieKey`, or its (key, id) at most (lastKey, lastIndex). `keys` must be the keys of that search, and the kept
+ * set must end inside its cut bucket (true for the cut itself and the ties with it, which share its bucket).
+ */
+export function keepFromLastSearch(
+  logits: Float32Array,
+  keys: Float64Array,
+  lastKey: number,
+  lastIndex: number,
+  tieKey: number,
+): Float32Array {
+  const filtered = new Float32Array(logits.length).fill(Number.NEGATIVE_INFINITY);
+  const below = belowScratch(0);
+  for (let rank = 0; rank < lastSearch.belowCount; rank++) {
+    const index = below[rank];
+    filtered[index] = logits[index];
+  }
+  const members = bucketMemberScratch(0);
+  for (let rank = 0; rank < lastSearch.memberCount; rank++) {
+    const index = members[rank];
+    const key = keys[index];
+    if (key <= tieKey || key < lastKey || (key === lastKey && index <= lastIndex)) filtered[index] = logits[index];
+  }
+  return filtered;
 }
 
 /**

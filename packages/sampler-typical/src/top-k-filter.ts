@@ -4,7 +4,7 @@ import {
   bucketWeights,
   clearHistogram,
   findCutInHistogram,
-  keepThroughCut,
+  keepFromLastSearch,
   LAST_BUCKET,
 } from './cut-search';
 import { requireInteger, summariseRow } from './logits-row';
@@ -49,5 +49,5 @@ export function topKFilter(logits: Float32Array, options: TopKFilterOptions): Fl
   }
   const cut = findCutInHistogram(keys, undefined, length, -max, scale, kept);
   if (cut === undefined) return logits.slice();
-  return keepThroughCut(logits, keys, Number.NEGATIVE_INFINITY, -1, cut.key);
+  return keepFromLastSearch(logits, keys, Number.NEGATIVE_INFINITY, -1, cut.key);
 }

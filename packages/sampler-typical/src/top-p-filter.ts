@@ -5,6 +5,7 @@ import {
   clearHistogram,
   findCut,
   findCutInHistogram,
+  keepFromLastSearch,
   keepThroughCut,
   LAST_BUCKET,
 } from './cut-search';
@@ -61,13 +62,10 @@ export function topPFilter(logits: Float32Array, options: TopPFilterOptions): Fl
   }
   const cut = findCutInHistogram(keys, weights, length, -max, scale, p * PROBABILITY_UNITS);
   if (cut === undefined) return logits.slice();
-  let lastKey = cut.key;
-  let lastIndex = cut.index;
-  if (minTokensToKeep > cut.position + 1) {
-    const minimum = findCut(keys, undefined, length, -max, -min, minTokensToKeep);
-    if (minimum === undefined) return logits.slice();
-    lastKey = minimum.key;
-    lastIndex = minimum.index;
+  if (minTokensToKeep <= cut.position + 1) {
+    return keepFromLastSearch(logits, keys, cut.key, cut.index, Number.NEGATIVE_INFINITY);
   }
-  return keepThroughCut(logits, keys, lastKey, lastIndex, Number.NEGATIVE_INFINITY);
+  const minimum = findCut(keys, undefined, length, -max, -min, minTokensToKeep);
+  if (minimum === undefined) return logits.slice();
+  return keepThroughCut(logits, keys, minimum.key, minimum.index, Number.NEGATIVE_INFINITY);
 }

@@ -5,6 +5,7 @@ import {
   clearHistogram,
   findCut,
   findCutInHistogram,
+  keepFromLastSearch,
   keepThroughCut,
   LAST_BUCKET,
 } from './cut-search';
@@ -93,16 +94,13 @@ export function typicalFilter(logits: Float32Array, options: TypicalFilterOption
 
   const cut = findCutInHistogram(deviations, weights, length, 0, scale, mass * PROBABILITY_UNITS);
   if (cut === undefined) return logits.slice();
-  let lastKey = cut.key;
-  let lastIndex = Number.MAX_SAFE_INTEGER;
-  if (minTokensToKeep > cut.position + 1) {
-    const minimum = findCut(deviations, undefined, length, 0, highestDeviation, minTokensToKeep);
-    if (minimum === undefined) return logits.slice();
-    // The first `minTokensToKeep` positions end at (minimum.key, minimum.index); the mass cut ends earlier.
-    if (minimum.key > lastKey) {
-      lastKey = minimum.key;
-      lastIndex = minimum.index;
-    }
+  if (minTokensToKeep <= cut.position + 1) {
+    return keepFromLastSearch(logits, deviations, cut.key, Number.MAX_SAFE_INTEGER, cut.key);
   }
-  return keepThroughCut(logits, deviations, lastKey, lastIndex, cut.key);
+  const minimum = findCut(deviations, undefined, length, 0, highestDeviation, minTokensToKeep);
+  if (minimum === undefined) return logits.slice();
+  // The first `minTokensToKeep` positions end at (minimum.key, minimum.index), at or after the mass cut's ties.
+  return minimum.key > cut.key
+    ? keepThroughCut(logits, deviations, minimum.key, minimum.index, cut.key)
+    : keepThroughCut(logits, deviations, cut.key, Number.MAX_SAFE_INTEGER, cut.key);
 }

@@ -8,6 +8,8 @@
 let keyBuffer = new Float64Array(0);
 let weightBuffer = new Float64Array(0);
 let memberBuffer = new Int32Array(0);
+let belowBuffer = new Int32Array(0);
+let bucketMemberBuffer = new Int32Array(0);
 
 /** Per-token sort keys (Float64Array of at least `length`; contents are garbage). */
 export function keyScratch(length: number): Float64Array {
@@ -25,4 +27,16 @@ export function weightScratch(length: number): Float64Array {
 export function memberScratch(length: number): Int32Array {
   if (memberBuffer.length < length) memberBuffer = new Int32Array(length);
   return memberBuffer;
+}
+
+/** Token ids in the histogram buckets below the one holding the cut (Int32Array of at least `length`). */
+export function belowScratch(length: number): Int32Array {
+  if (belowBuffer.length < length) belowBuffer = new Int32Array(length);
+  return belowBuffer;
+}
+
+/** Token ids in the histogram bucket holding the cut (Int32Array of at least `length`). */
+export function bucketMemberScratch(length: number): Int32Array {
+  if (bucketMemberBuffer.length < length) bucketMemberBuffer = new Int32Array(length);
+  return bucketMemberBuffer;
 }
