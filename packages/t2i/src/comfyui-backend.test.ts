@@ -2,6 +2,7 @@ import { loadImage } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComfyUiTextToImage } from './comfyui-backend';
 import { type ComfyWorkflow, ComfyWorkflowError } from './comfyui-workflow';
+import { readPngSize } from './png-header';
 import { type FakeComfyUiOptions, FakeComfyUiServer } from './testing/index';
 
 let server: FakeComfyUiServer;
@@ -59,6 +60,14 @@ describe('ComfyUiTextToImage', () => {
     const backend = new ComfyUiTextToImage({ url: server.url, pollIntervalMs: 10 });
     const images = await backend.generate({ prompt: 'x', seed: 1, width: 16, height: 16 });
     expect(images[0]!.width).toBe(16);
+    expect(server.requestsTo('GET /history').length).toBeGreaterThan(1);
+  });
+
+  it('falls back to polling when the websocket closes mid-wait', async () => {
+    await start({ dropWebSocket: true, executionDelayMs: 20 });
+    const backend = new ComfyUiTextToImage({ url: server.url, pollIntervalMs: 5 });
+    const images = await backend.generate({ prompt: 'x', seed: 2, width: 24, height: 16 });
+    expect(readPngSize(images[0]!.png)).toEqual({ width: 24, height: 16 });
     expect(server.requestsTo('GET /history').length).toBeGreaterThan(1);
   });
 

@@ -235,11 +235,14 @@ export class OnnxStableDiffusion implements TextToImage {
   }
 }
 
-/** The timestep in the dtype the UNet declares (exports differ: int64, float32, float16 is not supported here). */
+/**
+ * The timestep in the dtype the UNet declares (exports differ: int64, float32; float16 is not supported here).
+ * Integer types truncate, as numpy's cast in diffusers' ONNX pipeline does with Euler's fractional timesteps.
+ */
 function timestepTensor(type: string, timestep: number, length: number): ort.Tensor {
   if (type === 'int64')
-    return new ort.Tensor('int64', new BigInt64Array(length).fill(BigInt(Math.round(timestep))), [length]);
-  if (type === 'int32') return new ort.Tensor('int32', new Int32Array(length).fill(Math.round(timestep)), [length]);
+    return new ort.Tensor('int64', new BigInt64Array(length).fill(BigInt(Math.trunc(timestep))), [length]);
+  if (type === 'int32') return new ort.Tensor('int32', new Int32Array(length).fill(Math.trunc(timestep)), [length]);
   if (type === 'float32') return new ort.Tensor('float32', new Float32Array(length).fill(timestep), [length]);
   if (type === 'float64') return new ort.Tensor('float64', new Float64Array(length).fill(timestep), [length]);
   throw new ModelFolderError(`unet/model.onnx: timestep of type ${type} is not supported`);

@@ -24,7 +24,7 @@ export interface GeneratedImage {
   png: Uint8Array;
   width: number;
   height: number;
-  /** The seed that produced this image, as the backend reports it. */
+  /** The seed that produced this image, as the backend reports it; -1 when the backend cannot tell (OpenAI). */
   seed: number;
   /** Whatever else the backend reports (sampler, model, unknown words, timings...). */
   metadata: Record<string, unknown>;

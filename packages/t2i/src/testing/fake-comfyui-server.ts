@@ -13,6 +13,8 @@ export interface FakeComfyUiOptions {
   executionError?: string;
   /** Never finish executions (for cancellation and timeout tests). */
   hangExecution?: boolean;
+  /** Close the client's websocket as soon as a prompt is queued, before any progress message. */
+  dropWebSocket?: boolean;
 }
 
 interface HistoryEntry {
@@ -104,6 +106,7 @@ export class FakeComfyUiServer extends FakeServer {
       return fallback;
     };
     const promptId = randomUUID();
+    if (this.options.dropWebSocket) this.sockets.get(String(clientId ?? ''))?.close();
     const saveNode = Object.entries(nodes).find(([, node]) => node.class_type === 'SaveImage')?.[0] ?? '9';
     const settings = {
       seed: read('seed', 0),
