@@ -55,7 +55,8 @@ describe('the packed tarball', () => {
     });
     writeFileSync(join(projectDirectory, 'use.mjs'), usage("import * as api from '@diffchat/sampler-typical';"));
     writeFileSync(join(projectDirectory, 'use.cjs'), usage("const api = require('@diffchat/sampler-typical');"));
-  });
+    // Packing and installing take seconds alone and much longer on a busy machine.
+  }, 240_000);
 
   afterAll(() => rmSync(workDirectory, { recursive: true, force: true }));
 
