@@ -169,4 +169,20 @@ describe('generation config', () => {
     expect(() => parseGenerationConfig({ top_p: 1.5 })).toThrow(/field top_p/);
     expect(() => parseGenerationConfig({ eos_token_id: [] })).toThrow(/field eos_token_id/);
   });
+
+  it('never crashes on arbitrary JSON values', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('top_k', 'eos_token_id', 'temperature'), fc.anything())),
+        (value) => {
+          try {
+            parseGenerationConfig(value);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ModelFormatError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -148,6 +148,25 @@ describe('resolveModel when the hub is gone', () => {
     await expect(resolveModel('owner/other', options)).rejects.toThrow(/not in the hub cache .* is unreachable/);
   });
 
+  it('uses the given fetch and falls back to the cache when the hub answers 5xx', async () => {
+    const cacheDir = join(root, 'cache-fetch');
+    const hub = await startFakeHub({ 'owner/model': { revisions: { main: files } } });
+    let calls = 0;
+    let failing = false;
+    const countingFetch: typeof fetch = async (input, init) => {
+      calls += 1;
+      if (failing) return new Response('busy', { status: 503 });
+      return fetch(input, init);
+    };
+    const online = await resolveModel('owner/model', { hubUrl: hub.url, cacheDir, fetch: countingFetch, env: {} });
+    expect(calls).toBeGreaterThan(0);
+    failing = true;
+    expect(await resolveModel('owner/model', { hubUrl: hub.url, cacheDir, fetch: countingFetch, env: {} })).toBe(
+      online,
+    );
+    await hub.close();
+  });
+
   it('finds the cache through HF_HUB_CACHE and HF_HOME', async () => {
     expect(hubCacheDirectory({ env: { HF_HUB_CACHE: '/x/hub-cache', HF_HOME: '/y' } })).toBe('/x/hub-cache');
     expect(hubCacheDirectory({ env: { HF_HOME: '/y' } })).toBe('/y/hub');
