@@ -163,6 +163,7 @@ export class OnnxStableDiffusion implements TextToImage {
       timestepInput.isTensor && typeof timestepInput.shape[0] === 'number' ? timestepInput.shape[0] : 1;
     const loopStart = performance.now();
     const modelInput = new Float32Array(rows * imageSize);
+    const guidedNoise = new Float32Array(count * imageSize);
     for (let step = 0; step < scheduler.timesteps.length; step++) {
       signal?.throwIfAborted();
       const scaled = scheduler.scaleModelInput(latents, step);
@@ -180,7 +181,7 @@ export class OnnxStableDiffusion implements TextToImage {
       if (!prediction) throw new ModelFolderError('unet/model.onnx: the model has no output "out_sample"');
       let noise: Float32Array = prediction;
       if (guided) {
-        noise = new Float32Array(count * imageSize);
+        noise = guidedNoise;
         const half = count * imageSize;
         for (let index = 0; index < half; index++) {
           const unconditional = prediction[index]!;

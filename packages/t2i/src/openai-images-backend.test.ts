@@ -34,15 +34,17 @@ describe('OpenAiImagesTextToImage', () => {
     expect(backend.id).toBe(`openai:${server.url}/v1#dall-e-2`);
   });
 
-  it('downloads url answers', async () => {
-    await start({ answerWithUrls: true });
-    const images = await new OpenAiImagesTextToImage({ url: `${server.url}/v1` }).generate({
+  it('downloads url answers without sending the API key along', async () => {
+    await start({ answerWithUrls: true, apiKey: 'sk-test' });
+    const images = await new OpenAiImagesTextToImage({ url: `${server.url}/v1`, apiKey: 'sk-test' }).generate({
       prompt: 'x',
       width: 16,
       height: 16,
     });
     expect([images[0]!.width, images[0]!.height]).toEqual([16, 16]);
-    expect(server.requestsTo('GET /files/')).toHaveLength(1);
+    const downloads = server.requestsTo('GET /files/');
+    expect(downloads).toHaveLength(1);
+    expect(downloads[0]!.headers.authorization).toBeUndefined();
   });
 
   it('rethrows the API error message without retrying a 401', async () => {

@@ -24,6 +24,8 @@ export interface OpenAiImagesOptions extends HttpBackendOptions {
 export class OpenAiImagesTextToImage implements TextToImage {
   readonly id: string;
   private readonly client: HttpClient;
+  /** Image URLs may point at another host (a CDN): fetch them without the API key and extra headers. */
+  private readonly downloads: HttpClient;
   private readonly limit: LimitFunction;
 
   constructor(private readonly options: OpenAiImagesOptions) {
@@ -31,6 +33,7 @@ export class OpenAiImagesTextToImage implements TextToImage {
     const headers = { ...options.headers };
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
     this.client = new HttpClient('openai', { ...options, headers });
+    this.downloads = new HttpClient('openai', { ...options, headers: {} });
     this.limit = pLimit(options.concurrency ?? 1);
   }
 
@@ -87,7 +90,7 @@ export class OpenAiImagesTextToImage implements TextToImage {
     const context = { backend: 'openai', url: joinUrl(this.options.url, '/images/generations') };
     if (typeof imageUrl !== 'string')
       throw new TextToImageError(context, `answer ${field} has neither b64_json nor url`);
-    const png = await this.client.bytes(imageUrl, signal);
+    const png = await this.downloads.bytes(imageUrl, signal);
     const size = readPngSize(png);
     if (!size) throw new TextToImageError({ backend: 'openai', url: imageUrl }, `${field}.url is not a PNG image`);
     return { png, ...size };
