@@ -35,6 +35,14 @@ describe('record schemas', () => {
     expect(promptPairSchema.safeParse({ simple: 's', beautiful: 'b', pick_score: 20 }).success).toBe(false);
   });
 
+  it('keep a triplet meta object (the prompt world writes its edit operation there) and reject other meta types', () => {
+    const operation = { type: 'time', to: 'night' };
+    expect(tripletSchema.parse({ input: 'i', edit: 'e', output: 'o', meta: { operation } }).meta).toEqual({
+      operation,
+    });
+    expect(tripletSchema.safeParse({ input: 'i', edit: 'e', output: 'o', meta: 'x' }).success).toBe(false);
+  });
+
   it('default an InstructPE record meta to {} and keep arbitrary meta', () => {
     const base = { id: 'r1', source: 'a cat', instruction: 'make it night', target: 'a cat at night' };
     expect(instructPeRecordSchema.parse(base)).toEqual({ ...base, meta: {} });

@@ -22,6 +22,8 @@ export const tripletSchema = z.strictObject({
   edit: nonEmptyStringSchema,
   /** Caption of the image after the edit. */
   output: nonEmptyStringSchema,
+  /** Provenance, e.g. the prompt world's ground-truth edit operation; absent in InstructPix2Pix's own files. */
+  meta: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** An edit triplet `{ input, edit, output }`. */
