@@ -125,4 +125,18 @@ describe('topPFilter: against the full-sort reference and properties', () => {
       { numRuns: 400 },
     );
   });
+
+  it('is idempotent with p = 1 and otherwise keeps a subset on a second pass', () => {
+    // The kept tokens renormalise to mass 1, so a second pass with p < 1 can remove more, never less.
+    fc.assert(
+      fc.property(logitRows, nucleusMasses, (logits, p) => {
+        const once = topPFilter(logits, { p });
+        expect(topPFilter(once, { p: 1 })).toEqual(once);
+        const twice = keptIds(topPFilter(once, { p }));
+        expect(twice.length).toBeGreaterThanOrEqual(1);
+        for (const index of twice) expect(keptIds(once)).toContain(index);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

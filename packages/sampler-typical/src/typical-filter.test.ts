@@ -183,6 +183,23 @@ describe('typicalFilter: properties', () => {
   });
 });
 
+describe('typicalFilter: repeated application', () => {
+  // Not idempotent in general: the kept tokens renormalise, which moves the entropy and the cut, so a second pass
+  // can only remove more. It never revives a token and never empties the row.
+  it('a second pass keeps a non-empty subset of the first', () => {
+    fc.assert(
+      fc.property(logitRows, masses, (logits, mass) => {
+        const once = typicalFilter(logits, { mass });
+        const twice = typicalFilter(once, { mass });
+        expect(keptIds(twice).length).toBeGreaterThanOrEqual(1);
+        for (const index of keptIds(twice)) expect(once[index]).toBe(logits[index]);
+        for (const index of keptIds(twice)) expect(twice[index]).toBe(once[index]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('typicalFilter: bad input', () => {
   const row = Float32Array.from([1, 2, 3]);
   it.each([0, 1, -0.5, 1.5, Number.NaN])('rejects mass %s', (mass) => {
