@@ -13,6 +13,8 @@ export { type BpeTokenizerParts, bpeTokenizerFiles } from './bpe-tokenizer-json'
 export { type BpeTrainingOptions, DEFAULT_SPECIAL_TOKENS, trainBpeTokenizer } from './bpe-trainer';
 export { BYTE_TO_CHARACTER, CHARACTER_TO_BYTE, PRE_TOKENIZE_PATTERN, preTokenize, toByteLevel } from './byte-level';
 export { BytePairEncoder, type BytePairEncoderParts } from './byte-pair-encoder';
+export * from './export/index';
+export * from './generation/index';
 export { type GenerationConfig, generationConfigSchema, parseGenerationConfig } from './generation-config';
 export { type Gpt2Config, gpt2Architecture, gpt2ConfigSchema } from './gpt2-architecture';
 export {
@@ -32,6 +34,7 @@ export {
   type WeightTensor,
 } from './model-directory';
 export { ModelFormatError } from './model-format-error';
+export * from './models/index';
 export type { SpecialTokenIds, SpecialTokens } from './special-tokens';
 export {
   type BatchEncodeOptions,

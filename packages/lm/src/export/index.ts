@@ -1,0 +1,1 @@
+export { type ExportOnnxOptions, exportOnnx, ONNX_MODEL_FILE } from './export-onnx';

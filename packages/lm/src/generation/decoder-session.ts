@@ -1,0 +1,184 @@
+import { toOnnxModel } from '@diffchat/autodiff';
+import * as ort from 'onnxruntime-node';
+import type { ModelConfigBase } from '../architecture-definition';
+import type { CausalLanguageModelDefinition } from '../models/model-definition';
+import { buildDecodingGraph, DECODER_NAMES, type ModelWeights } from '../models/model-graphs';
+
+/** Options of {@link DecoderSession.create}. */
+export interface DecoderSessionOptions {
+  /**
+   * `initializers` bakes the weights into the session (ONNX Runtime pre-packs them; fastest); `inputs` feeds
+   * them on every step without copying (needed above protobuf's 2 GB and to keep one copy of a large model).
+   * Default: `inputs` when the weights exceed 1 GiB, else `initializers`.
+   */
+  placement?: 'initializers' | 'inputs';
+  /** Logits of the last position only ([batch, 1, vocab]), what generation needs. Default false. */
+  lastPositionOnly?: boolean;
+  /** Threads inside one operator; ONNX Runtime's default (one per core) when omitted. */
+  intraOpNumThreads?: number;
+  /** `'cpu'` (default) or `'cuda'` (needs onnxruntime-node's CUDA build). */
+  executionProvider?: 'cpu' | 'cuda';
+}
+
+/** The KV cache of a batch: ONNX Runtime tensors fed back as they came out, and how many positions it holds. */
+export interface KeyValueCache {
+  readonly tensors: Readonly<Record<string, ort.Tensor>>;
+  /** Cached positions per row (padding included). */
+  readonly length: number;
+  /** Rows. */
+  readonly batch: number;
+}
+
+/** One decoding step's inputs; arrays are row-major. */
+export interface DecoderStepInputs {
+  /** [batch, seq] new tokens. */
+  inputIds: BigInt64Array;
+  /** [batch, cache.length + seq], 1 = attend. */
+  attentionMask: BigInt64Array;
+  /** [batch, seq] absolute positions (architectures with learned positions; ignored otherwise). */
+  positionIds?: BigInt64Array;
+  /** [batch, seq]: the new tokens per row. */
+  sequenceLength: number;
+  cache: KeyValueCache;
+}
+
+/** One decoding step's outputs. */
+export interface DecoderStepOutputs {
+  /** [batch, seq or 1, vocab] logits. */
+  logits: Float32Array;
+  /** Shape of `logits`. */
+  logitsShape: [number, number, number];
+  /** The cache extended by the new positions. */
+  cache: KeyValueCache;
+}
+
+const ONE_GIBIBYTE = 2 ** 30;
+
+/**
+ * Runs a model's incremental decoding graph on ONNX Runtime. The cache stays as ONNX Runtime tensors between
+ * steps (the presents of one step are the past of the next, never copied in JavaScript), and fed weights are
+ * wrapped once, so a step costs one run.
+ */
+export class DecoderSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly weightFeeds: Readonly<Record<string, ort.Tensor>>,
+    /** Transformer blocks. */
+    readonly layers: number,
+    /** Attention heads. */
+    readonly heads: number,
+    /** Width of one head. */
+    readonly headSize: number,
+    /** Whether steps need `positionIds`. */
+    readonly usesPositionIds: boolean,
+  ) {}
+
+  /** Builds the decoding graph for a model's weights and opens an ONNX Runtime session on it. */
+  static async create(
+    definition: CausalLanguageModelDefinition,
+    config: ModelConfigBase,
+    weights: ModelWeights,
+    options: DecoderSessionOptions = {},
+  ): Promise<DecoderSession> {
+    let bytes = 0;
+    for (const tensor of weights.values()) bytes += tensor.data.byteLength;
+    const placement = options.placement ?? (bytes > ONE_GIBIBYTE ? 'inputs' : 'initializers');
+    const { graph, fedWeights } = buildDecodingGraph(definition, config, {
+      weights,
+      placement,
+      lastPositionOnly: options.lastPositionOnly,
+    });
+    const session = await ort.InferenceSession.create(toOnnxModel(graph).model, {
+      executionProviders: [options.executionProvider ?? 'cpu'],
+      graphOptimizationLevel: 'all',
+      ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    });
+    const weightFeeds: Record<string, ort.Tensor> = {};
+    for (const name of fedWeights) {
+      const tensor = weights.get(name)!;
+      weightFeeds[name] = new ort.Tensor('float32', tensor.data, [...tensor.shape]);
+    }
+    const { heads, hiddenSize, layers } = definition.architecture.dimensions(config);
+    return new DecoderSession(session, weightFeeds, layers, heads, hiddenSize / heads, definition.usesPositionIds);
+  }
+
+  /** An empty cache (length 0) for `batch` rows. */
+  emptyCache(batch: number): KeyValueCache {
+    const tensors: Record<string, ort.Tensor> = {};
+    const empty = new Float32Array(0);
+    for (let layer = 0; layer < this.layers; layer++) {
+      const shape = [batch, this.heads, 0, this.headSize];
+      tensors[DECODER_NAMES.pastKey(layer)] = new ort.Tensor('float32', empty, shape);
+      tensors[DECODER_NAMES.pastValue(layer)] = new ort.Tensor('float32', empty, shape);
+    }
+    return { tensors, length: 0, batch };
+  }
+
+  /** Runs the model on new tokens after the cached ones. */
+  async step(inputs: DecoderStepInputs): Promise<DecoderStepOutputs> {
+    const { batch, length } = inputs.cache;
+    const sequence = inputs.sequenceLength;
+    if (inputs.inputIds.length !== batch * sequence) {
+      throw new RangeError(
+        `decoder step: input_ids has ${inputs.inputIds.length} values, expected ${batch} x ${sequence}`,
+      );
+    }
+    if (inputs.attentionMask.length !== batch * (length + sequence)) {
+      throw new RangeError(
+        `decoder step: attention_mask has ${inputs.attentionMask.length} values, expected ${batch} x ${length + sequence}`,
+      );
+    }
+    const feeds: Record<string, ort.Tensor> = {
+      ...this.weightFeeds,
+      ...inputs.cache.tensors,
+      [DECODER_NAMES.inputIds]: new ort.Tensor('int64', inputs.inputIds, [batch, sequence]),
+      [DECODER_NAMES.attentionMask]: new ort.Tensor('int64', inputs.attentionMask, [batch, length + sequence]),
+    };
+    if (this.usesPositionIds) {
+      if (inputs.positionIds?.length !== batch * sequence) {
+        throw new RangeError(`decoder step: position_ids must hold ${batch} x ${sequence} values`);
+      }
+      feeds[DECODER_NAMES.positionIds] = new ort.Tensor('int64', inputs.positionIds, [batch, sequence]);
+    }
+    const results = await this.session.run(feeds);
+    const tensors: Record<string, ort.Tensor> = {};
+    for (let layer = 0; layer < this.layers; layer++) {
+      tensors[DECODER_NAMES.pastKey(layer)] = results[DECODER_NAMES.presentKey(layer)]!;
+      tensors[DECODER_NAMES.pastValue(layer)] = results[DECODER_NAMES.presentValue(layer)]!;
+    }
+    const logits = results[DECODER_NAMES.logits]!;
+    const [rows, positions, vocabulary] = logits.dims.map(Number) as [number, number, number];
+    return {
+      logits: logits.data as Float32Array,
+      logitsShape: [rows, positions, vocabulary],
+      cache: { tensors, length: length + sequence, batch },
+    };
+  }
+
+  /** Releases the ONNX Runtime session. */
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/**
+ * transformers' position ids for a left- or right-padded batch: the running count of attended tokens minus
+ * one, 1 at padding. `mask` is [batch, length] (0/1); returns the last `take` columns.
+ */
+export function positionIdsFromMask(
+  mask: ArrayLike<number | bigint>,
+  batch: number,
+  length: number,
+  take = length,
+): BigInt64Array {
+  const positions = new BigInt64Array(batch * take);
+  for (let row = 0; row < batch; row++) {
+    let count = 0;
+    for (let column = 0; column < length; column++) {
+      const attended = Number(mask[row * length + column]) === 1;
+      if (attended) count++;
+      if (column >= length - take) positions[row * take + column - (length - take)] = BigInt(attended ? count - 1 : 1);
+    }
+  }
+  return positions;
+}

@@ -1,0 +1,320 @@
+import { SeededRandom } from '@diffchat/autodiff';
+import { createSampler, type SampledToken } from '@diffchat/sampler-typical';
+import type { GenerationConfig } from '../generation-config';
+import type { TextTokenizer } from '../tokenizer';
+import type { DecoderSession, KeyValueCache } from './decoder-session';
+
+/** Options of generation; absent fields fall back to the model's generation_config.json, then to the default. */
+export interface GenerateOptions {
+  /** Most tokens generated per sequence. Default: generation config's max_new_tokens, else 20. */
+  maxNewTokens?: number;
+  /** Sample (true) or take the most likely token (false). Default: generation config's do_sample, else false. */
+  doSample?: boolean;
+  /** Divides the logits before sampling (> 0). Default 1. */
+  temperature?: number;
+  /** Keep the k most likely tokens when sampling. Default off. */
+  topK?: number;
+  /** Nucleus sampling mass in (0, 1]. Default 1 (off). */
+  topP?: number;
+  /** Locally typical sampling mass in (0, 1]. Default 1 (off). */
+  typicalP?: number;
+  /** Tokens top-k, top-p and typical always keep. Default 1. */
+  minTokensToKeep?: number;
+  /** > 1 discourages tokens already in the prompt or the generated text. Default 1 (off). */
+  repetitionPenalty?: number;
+  /** Only these token ids may be generated (a restricted action space). Default: all. */
+  allow?: readonly number[];
+  /** These token ids are never generated. Default: none. */
+  deny?: readonly number[];
+  /** Token id(s) that end a sequence. Default: generation config, then config.json, then the tokenizer's eos. */
+  eosTokenId?: number | readonly number[];
+  /** Id fed for padding and after a sequence ends. Default: generation config, config.json, tokenizer pad, then eos. */
+  padTokenId?: number;
+  /** A sequence ends once its text contains one of these; the text is cut before it. Default none. */
+  stopStrings?: readonly string[];
+  /** Seed of the sampling stream. Default 0. */
+  seed?: number;
+  /** Uniform [0, 1) source used instead of the seeded stream. */
+  random?: () => number;
+  /** Add the tokenizer's special tokens (e.g. bos) to text prompts. Default true, as transformers does. */
+  addSpecialTokens?: boolean;
+}
+
+/** Why a sequence ended. */
+export type FinishReason = 'eos' | 'length' | 'stop';
+
+/** One generated sequence. */
+export interface GeneratedSequence {
+  /** The new text (decoded without special tokens, cut before a stop string). */
+  text: string;
+  /** Prompt token ids (without padding). */
+  promptIds: number[];
+  /** New token ids, the eos or stop-string token included. */
+  tokenIds: number[];
+  /** Log-probability of each new token under the distribution it was drawn from (after all processors). */
+  logProbs: number[];
+  /** Log-probability of each new token under the model's own distribution (before any processor). */
+  unfilteredLogProbs: number[];
+  finishReason: FinishReason;
+}
+
+/** One token as it is generated (streaming). */
+export interface GeneratedToken {
+  /** Row of the batch (prompt index). */
+  sequence: number;
+  /** 0 for the first new token of the row. */
+  position: number;
+  tokenId: number;
+  /** Text this token adds (may be '' while a multi-byte character is incomplete, or past a stop string). */
+  text: string;
+  logProb: number;
+  unfilteredLogProb: number;
+  /** Set on the row's last token. */
+  finishReason?: FinishReason;
+}
+
+/** What generation needs from a model. */
+export interface GenerationModel {
+  decoder(): Promise<DecoderSession>;
+  tokenizer?: TextTokenizer;
+  generationConfig?: GenerationConfig;
+  /** config.json: its eos_token_id, pad_token_id and bos_token_id are the last fallbacks. */
+  config: Readonly<Record<string, unknown>>;
+}
+
+/** Prompts as texts or as token ids. */
+export type Prompts = string | readonly string[] | readonly (readonly number[])[];
+
+function idList(value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  if (Array.isArray(value)) return value.filter((id): id is number => typeof id === 'number');
+  return [];
+}
+
+interface ResolvedOptions {
+  maxNewTokens: number;
+  doSample: boolean;
+  eos: Set<number>;
+  pad: number;
+  stopStrings: readonly string[];
+  random: () => number;
+}
+
+function resolveOptions(model: GenerationModel, options: GenerateOptions): ResolvedOptions {
+  const generation = model.generationConfig ?? {};
+  const special = model.tokenizer?.specialTokenIds ?? {};
+  const eosList =
+    options.eosTokenId !== undefined
+      ? idList(options.eosTokenId)
+      : idList(generation.eos_token_id ?? model.config.eos_token_id ?? special.eos);
+  const pad =
+    options.padTokenId ??
+    generation.pad_token_id ??
+    (typeof model.config.pad_token_id === 'number' ? model.config.pad_token_id : undefined) ??
+    special.pad ??
+    eosList[0] ??
+    0;
+  const maxNewTokens = options.maxNewTokens ?? generation.max_new_tokens ?? 20;
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+    throw new RangeError(`generate: maxNewTokens must be an integer >= 1, got ${maxNewTokens}`);
+  }
+  const seeded = new SeededRandom(options.seed ?? 0);
+  return {
+    maxNewTokens,
+    doSample: options.doSample ?? generation.do_sample ?? false,
+    eos: new Set(eosList),
+    pad,
+    stopStrings: options.stopStrings ?? [],
+    random: options.random ?? (() => seeded.nextFloat()),
+  };
+}
+
+function encodePrompts(model: GenerationModel, prompts: Prompts, options: GenerateOptions): number[][] {
+  const list = typeof prompts === 'string' ? [prompts] : [...prompts];
+  if (list.length === 0) throw new RangeError('generate: no prompts');
+  return list.map((prompt, index) => {
+    let ids: number[];
+    if (typeof prompt === 'string') {
+      if (!model.tokenizer) throw new Error('generate: text prompts need a tokenizer; pass token ids instead');
+      ids = model.tokenizer.encode(prompt, { addSpecialTokens: options.addSpecialTokens ?? true });
+    } else ids = [...prompt];
+    if (ids.length === 0) {
+      const bos = model.tokenizer?.specialTokenIds.bos ?? idList(model.config.bos_token_id)[0];
+      if (bos === undefined) throw new RangeError(`generate: prompt ${index} has no tokens and there is no bos token`);
+      ids = [bos];
+    }
+    return ids;
+  });
+}
+
+/**
+ * Generates continuations of a batch of prompts token by token: prompts are left-padded into one batch, the
+ * model runs once on the prompts and then once per new token with its KV cache, and each token is yielded as
+ * soon as it is chosen. Rows that end keep being fed padding until every row has ended.
+ */
+export function streamTokens(
+  model: GenerationModel,
+  prompts: Prompts,
+  options: GenerateOptions = {},
+): AsyncGenerator<GeneratedToken, void, undefined> {
+  return tokenLoop(model, prompts, options, true);
+}
+
+/** The decoding loop; `withText` decodes each row's text as it grows (streaming, stop strings). */
+async function* tokenLoop(
+  model: GenerationModel,
+  prompts: Prompts,
+  options: GenerateOptions,
+  withText: boolean,
+): AsyncGenerator<GeneratedToken, void, undefined> {
+  const resolved = resolveOptions(model, options);
+  const promptIds = encodePrompts(model, prompts, options);
+  const decoder = await model.decoder();
+  const sampler = createSampler({
+    temperature: options.temperature,
+    topK: options.topK,
+    topP: options.topP,
+    typicalP: options.typicalP,
+    minTokensToKeep: options.minTokensToKeep,
+    repetitionPenalty: options.repetitionPenalty,
+    allow: options.allow,
+    deny: options.deny,
+  });
+  const usesHistory = (options.repetitionPenalty ?? 1) !== 1;
+  const batch = promptIds.length;
+  const promptLength = Math.max(...promptIds.map((ids) => ids.length));
+
+  // 1. Left-pad the prompts: every row's last prompt token sits in the last column.
+  const inputIds = new BigInt64Array(batch * promptLength).fill(BigInt(resolved.pad));
+  let mask: number[][] = promptIds.map((ids) => [...new Array(promptLength - ids.length).fill(0), ...ids.map(() => 1)]);
+  const nextPosition = promptIds.map((ids) => ids.length);
+  promptIds.forEach((ids, row) => {
+    ids.forEach((id, column) => {
+      inputIds[row * promptLength + promptLength - ids.length + column] = BigInt(id);
+    });
+  });
+  const positionIds = new BigInt64Array(batch * promptLength).fill(1n);
+  promptIds.forEach((ids, row) => {
+    for (let column = 0; column < ids.length; column++) {
+      positionIds[row * promptLength + promptLength - ids.length + column] = BigInt(column);
+    }
+  });
+
+  const generated = promptIds.map(() => [] as number[]);
+  const texts = promptIds.map(() => '');
+  const finished: (FinishReason | undefined)[] = promptIds.map(() => undefined);
+  const needsText = (withText || resolved.stopStrings.length > 0) && model.tokenizer !== undefined;
+  let cache: KeyValueCache = decoder.emptyCache(batch);
+  let stepIds = inputIds;
+  let stepPositions = positionIds;
+  let stepLength = promptLength;
+
+  for (let step = 0; step < resolved.maxNewTokens; step++) {
+    // 2. One run: logits of each row's last position, cache extended.
+    const flatMask = BigInt64Array.from(mask.flat(), (value) => BigInt(value));
+    const output = await decoder.step({
+      inputIds: stepIds,
+      attentionMask: flatMask,
+      positionIds: stepPositions,
+      sequenceLength: stepLength,
+      cache,
+    });
+    cache = output.cache;
+    const [, positions, vocabulary] = output.logitsShape;
+    const nextIds = new BigInt64Array(batch).fill(BigInt(resolved.pad));
+    const tokens: GeneratedToken[] = [];
+
+    // 3. Choose each unfinished row's token with the logits processors.
+    for (let row = 0; row < batch; row++) {
+      if (finished[row] !== undefined) continue;
+      const offset = (row * positions + positions - 1) * vocabulary;
+      const logits = output.logits.subarray(offset, offset + vocabulary);
+      const history = usesHistory ? [...promptIds[row]!, ...generated[row]!] : undefined;
+      const chosen: SampledToken = resolved.doSample
+        ? sampler.sample(logits, resolved.random, history)
+        : sampler.greedy(logits, history);
+      const tokenId = chosen.tokenId;
+      generated[row]!.push(tokenId);
+      nextIds[row] = BigInt(tokenId);
+
+      // 4. Stop on eos, a stop string, or the length limit.
+      let text = '';
+      let reason: FinishReason | undefined = resolved.eos.has(tokenId) ? 'eos' : undefined;
+      if (needsText) {
+        const full = model.tokenizer!.decode(generated[row]!, { skipSpecialTokens: true });
+        const stopAt = firstStop(full, resolved.stopStrings);
+        const kept = stopAt === undefined ? full : full.slice(0, stopAt);
+        // A trailing replacement character may be half of a multi-byte character: wait for the rest.
+        const stable =
+          reason === undefined && stopAt === undefined && kept.endsWith('\uFFFD') ? kept.slice(0, -1) : kept;
+        text = stable.startsWith(texts[row]!) ? stable.slice(texts[row]!.length) : '';
+        if (stable.startsWith(texts[row]!)) texts[row] = stable;
+        if (stopAt !== undefined) reason = 'stop';
+      }
+      if (reason === undefined && generated[row]!.length >= resolved.maxNewTokens) reason = 'length';
+      finished[row] = reason;
+      tokens.push({
+        sequence: row,
+        position: generated[row]!.length - 1,
+        tokenId,
+        text,
+        logProb: chosen.logProb,
+        unfilteredLogProb: chosen.unfilteredLogProb,
+        ...(reason === undefined ? {} : { finishReason: reason }),
+      });
+    }
+    for (const token of tokens) yield token;
+    if (finished.every((reason) => reason !== undefined)) return;
+
+    // 5. Next step: one new token per row; finished rows get padding that nothing attends to.
+    mask = mask.map((row) => [...row, 1]);
+    stepIds = nextIds;
+    stepPositions = BigInt64Array.from(nextPosition, (position) => BigInt(position));
+    for (let row = 0; row < batch; row++) nextPosition[row]!++;
+    stepLength = 1;
+  }
+}
+
+function firstStop(text: string, stopStrings: readonly string[]): number | undefined {
+  let first: number | undefined;
+  for (const stop of stopStrings) {
+    if (stop.length === 0) continue;
+    const index = text.indexOf(stop);
+    if (index >= 0 && (first === undefined || index < first)) first = index;
+  }
+  return first;
+}
+
+/** Runs {@link streamTokens} to the end and collects each row's text, token ids and log-probabilities. */
+export async function generateSequences(
+  model: GenerationModel,
+  prompts: Prompts,
+  options: GenerateOptions = {},
+): Promise<GeneratedSequence[]> {
+  const promptIds = encodePrompts(model, prompts, options);
+  const sequences: GeneratedSequence[] = promptIds.map((ids) => ({
+    text: '',
+    promptIds: ids,
+    tokenIds: [],
+    logProbs: [],
+    unfilteredLogProbs: [],
+    finishReason: 'length',
+  }));
+  const pieces: string[][] = promptIds.map(() => []);
+  const withStops = (options.stopStrings ?? []).length > 0;
+  for await (const token of tokenLoop(model, promptIds, options, false)) {
+    const sequence = sequences[token.sequence]!;
+    sequence.tokenIds.push(token.tokenId);
+    sequence.logProbs.push(token.logProb);
+    sequence.unfilteredLogProbs.push(token.unfilteredLogProb);
+    pieces[token.sequence]!.push(token.text);
+    if (token.finishReason) sequence.finishReason = token.finishReason;
+  }
+  sequences.forEach((sequence, index) => {
+    sequence.text =
+      withStops || !model.tokenizer
+        ? pieces[index]!.join('')
+        : model.tokenizer.decode(sequence.tokenIds, { skipSpecialTokens: true });
+  });
+  return sequences;
+}

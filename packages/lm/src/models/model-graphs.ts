@@ -1,0 +1,272 @@
+import {
+  add,
+  cast,
+  equal,
+  exp,
+  Graph,
+  gatherElements,
+  logSoftmax,
+  maximum,
+  mul,
+  neg,
+  not,
+  reduceMax,
+  reduceSum,
+  type SymbolicTensor,
+  slice,
+  softmaxCrossEntropy,
+  squeeze,
+  sub,
+  unsqueeze,
+} from '@diffchat/autodiff';
+import type { ModelConfigBase } from '../architecture-definition';
+import type { WeightTensor } from '../model-directory';
+import type { CausalLanguageModelDefinition, WeightSource } from './model-definition';
+import { dense, type KeyValue, positionsUpTo, runtimeSize } from './transformer-layers';
+
+/**
+ * Where the weights live in a graph:
+ * - `initializers`: stored in the model (frozen; ONNX Runtime pre-packs them, fastest for models that fit);
+ * - `inputs`: declared as inputs and fed on every run without a copy (for models too large to duplicate);
+ * - `parameters`: trainable inputs that `grad` differentiates.
+ */
+export type WeightPlacement = 'initializers' | 'inputs' | 'parameters';
+
+/** The weights of a model by Hugging Face tensor name (float32, row-major). */
+export type ModelWeights = ReadonlyMap<string, WeightTensor>;
+
+/** Names of the value and reward heads (TRL's value head, transformers' sequence-classification head). */
+export const HEAD_TENSORS = {
+  /** [1, width] */
+  valueWeight: 'v_head.summary.weight',
+  /** [1] */
+  valueBias: 'v_head.summary.bias',
+  /** [1, width], no bias */
+  scoreWeight: 'score.weight',
+} as const;
+
+/** Names of the decoder inputs and outputs Hugging Face exports use (optimum, transformers.js). */
+export const DECODER_NAMES = {
+  inputIds: 'input_ids',
+  attentionMask: 'attention_mask',
+  positionIds: 'position_ids',
+  logits: 'logits',
+  pastKey: (layer: number) => `past_key_values.${layer}.key`,
+  pastValue: (layer: number) => `past_key_values.${layer}.value`,
+  presentKey: (layer: number) => `present.${layer}.key`,
+  presentValue: (layer: number) => `present.${layer}.value`,
+} as const;
+
+/** How to place the weights of a graph. */
+export interface WeightOptions {
+  /** The weights; tensors the graph needs must be here. */
+  weights: ModelWeights;
+  /** Default placement of every weight. Default `initializers`. */
+  placement?: WeightPlacement;
+  /**
+   * Placement per tensor name, overriding `placement` (e.g. everything `parameters` except frozen embeddings
+   * as `initializers`).
+   */
+  placementOf?: (name: string) => WeightPlacement | undefined;
+}
+
+/** A graph built from a model definition, with the weights it declared as inputs or parameters. */
+export interface ModelGraph {
+  graph: Graph;
+  /** Weight names declared as fed inputs (placement `inputs`), to feed on every run. */
+  fedWeights: string[];
+  /** Weight names declared as trainable parameters. */
+  parameters: string[];
+}
+
+function weightSource(graph: Graph, options: WeightOptions, fed: string[], trainable: string[]): WeightSource {
+  const created = new Map<string, SymbolicTensor>();
+  return (name) => {
+    const existing = created.get(name);
+    if (existing) return existing;
+    const tensor = options.weights.get(name);
+    if (tensor === undefined) throw new Error(`graph ${graph.name}: the weights have no tensor ${name}`);
+    const placement = options.placementOf?.(name) ?? options.placement ?? 'initializers';
+    let value: SymbolicTensor;
+    if (placement === 'initializers') value = graph.initializer(name, tensor.data, tensor.shape);
+    else if (placement === 'inputs') {
+      value = graph.input(name, 'float32', tensor.shape);
+      fed.push(name);
+    } else {
+      value = graph.parameter(name, tensor.shape);
+      trainable.push(name);
+    }
+    created.set(name, value);
+    return value;
+  };
+}
+
+interface ModelInputs {
+  inputIds: SymbolicTensor;
+  attentionMask: SymbolicTensor;
+  positionIds?: SymbolicTensor;
+}
+
+function declareInputs(graph: Graph, definition: CausalLanguageModelDefinition, maskLength: string): ModelInputs {
+  return {
+    inputIds: graph.input(DECODER_NAMES.inputIds, 'int64', ['batch_size', 'sequence_length']),
+    attentionMask: graph.input(DECODER_NAMES.attentionMask, 'int64', ['batch_size', maskLength]),
+    positionIds: definition.usesPositionIds
+      ? graph.input(DECODER_NAMES.positionIds, 'int64', ['batch_size', 'sequence_length'])
+      : undefined,
+  };
+}
+
+/** Options of {@link buildDecodingGraph}. */
+export interface DecodingGraphOptions extends WeightOptions {
+  /** Compute logits only for the last position ([batch, 1, vocab]): what generation needs. Default false. */
+  lastPositionOnly?: boolean;
+  /** Graph name. Default `<model_type>-decoder`. */
+  name?: string;
+}
+
+/**
+ * The incremental decoding graph with KV cache, which is also the ONNX export. Inputs `input_ids`
+ * [batch, seq], `attention_mask` [batch, past + seq], `position_ids` [batch, seq] (learned positions only),
+ * `past_key_values.{i}.key` / `.value` [batch, heads, past, headSize]; outputs `logits` [batch, seq, vocab]
+ * and `present.{i}.key` / `.value` [batch, heads, past + seq, headSize]. A full forward is a run with past 0.
+ */
+export function buildDecodingGraph(
+  definition: CausalLanguageModelDefinition,
+  config: ModelConfigBase,
+  options: DecodingGraphOptions,
+): ModelGraph {
+  const graph = new Graph(options.name ?? `${config.model_type}-decoder`);
+  const { heads, hiddenSize, layers } = definition.architecture.dimensions(config);
+  const headSize = hiddenSize / heads;
+  const inputs = declareInputs(graph, definition, 'past_sequence_length+sequence_length');
+  const past: KeyValue[] = [];
+  for (let layer = 0; layer < layers; layer++) {
+    const shape = ['batch_size', heads, 'past_sequence_length', headSize];
+    past.push({
+      key: graph.input(DECODER_NAMES.pastKey(layer), 'float32', shape),
+      value: graph.input(DECODER_NAMES.pastValue(layer), 'float32', shape),
+    });
+  }
+  const fed: string[] = [];
+  const trainable: string[] = [];
+  const w = weightSource(graph, options, fed, trainable);
+  const { hidden, presents } = definition.forward(config, w, { ...inputs, past });
+  const last = options.lastPositionOnly ? slice(hidden, [-1], [2 ** 62], [1]) : hidden; // (B, S or 1, C)
+  const projection = definition.outputProjection(config);
+  graph.output(DECODER_NAMES.logits, dense(last, w(projection.name), null, projection.layout)); // (B, S, V)
+  presents.forEach((present, layer) => {
+    graph.output(DECODER_NAMES.presentKey(layer), present.key);
+    graph.output(DECODER_NAMES.presentValue(layer), present.value);
+  });
+  return { graph, fedWeights: fed, parameters: trainable };
+}
+
+/** Options of {@link buildScoringGraph}. */
+export interface ScoringGraphOptions extends WeightOptions {
+  /** Also output `values` [batch, seq] from TRL's value head `v_head.summary` (PPO). Default false. */
+  valueHead?: boolean;
+  /** Also output `rewards` [batch] from the `score` head at each row's last attended position (reward models). */
+  scoreHead?: boolean;
+  /** Also output the full `logits` [batch, seq, vocab]. Default false. */
+  logits?: boolean;
+  /** Graph name. Default `<model_type>-scorer`. */
+  name?: string;
+}
+
+/** A scoring graph and its outputs, for losses built on top (PPO). */
+export interface ScoringGraph extends ModelGraph {
+  /** [batch, seq - 1]: log p(input_ids[:, t + 1] | input_ids[:, ..t]), output `log_probs`. */
+  logProbs: SymbolicTensor;
+  /** [batch, seq - 1]: entropy of each next-token distribution, output `entropy`. */
+  entropy: SymbolicTensor;
+  /** [batch, seq], output `values` (with `valueHead`). */
+  values?: SymbolicTensor;
+  /** [batch], output `rewards` (with `scoreHead`). */
+  rewards?: SymbolicTensor;
+  /** [batch, seq, vocab] before the shift. */
+  logits: SymbolicTensor;
+}
+
+/**
+ * The scoring graph: per-token log-probabilities of given sequences (inputs `input_ids`, `attention_mask`,
+ * `position_ids` for learned positions, all [batch, seq]), optionally a per-token value head and a scalar
+ * reward head, as extra tensors with TRL/transformers names ({@link HEAD_TENSORS}) in the weights.
+ */
+export function buildScoringGraph(
+  definition: CausalLanguageModelDefinition,
+  config: ModelConfigBase,
+  options: ScoringGraphOptions,
+): ScoringGraph {
+  const graph = new Graph(options.name ?? `${config.model_type}-scorer`);
+  const inputs = declareInputs(graph, definition, 'sequence_length');
+  const fed: string[] = [];
+  const trainable: string[] = [];
+  const w = weightSource(graph, options, fed, trainable);
+  const { hidden } = definition.forward(config, w, inputs);
+  const projection = definition.outputProjection(config);
+  const logits = dense(hidden, w(projection.name), null, projection.layout); // (B, S, V)
+  const logProbabilities = logSoftmax(slice(logits, [0], [-1], [1]), -1); // (B, S-1, V)
+  const targets = slice(inputs.inputIds, [1], [2 ** 62], [1]); // (B, S-1)
+  const logProbs = graph.output(
+    'log_probs',
+    squeeze(gatherElements(logProbabilities, unsqueeze(targets, [2]), 2), [2]), // (B, S-1)
+  );
+  const entropy = graph.output('entropy', neg(reduceSum(mul(exp(logProbabilities), logProbabilities), [2]))); // (B, S-1)
+  const result: ScoringGraph = { graph, fedWeights: fed, parameters: trainable, logProbs, entropy, logits };
+  if (options.logits) graph.output('logits', logits);
+  if (options.valueHead) {
+    const values = dense(hidden, w(HEAD_TENSORS.valueWeight), w(HEAD_TENSORS.valueBias), 'out-in'); // (B, S, 1)
+    result.values = graph.output('values', squeeze(values, [2]));
+  }
+  if (options.scoreHead) {
+    const scores = squeeze(dense(hidden, w(HEAD_TENSORS.scoreWeight), null, 'out-in'), [2]); // (B, S)
+    // The last attended position of each row: max over (position + 1) * mask, minus 1.
+    const positions = cast(positionsUpTo(runtimeSize(inputs.inputIds, 1), 'sequence_length'), 'float32');
+    const mask = cast(inputs.attentionMask, 'float32');
+    const lastIndex = sub(reduceMax(mul(add(positions, 1), mask), [1], true), 1); // (B, 1)
+    const picked = gatherElements(scores, cast(maximum(lastIndex, 0), 'int64'), 1); // (B, 1)
+    result.rewards = graph.output('rewards', squeeze(picked, [1]));
+  }
+  return result;
+}
+
+/** Options of {@link buildTrainingGraph}. */
+export interface TrainingGraphOptions extends WeightOptions {
+  /** Graph name. Default `<model_type>-trainer`. */
+  name?: string;
+}
+
+/** The training forward: its loss, to differentiate with autodiff's `compileTrainingStep` or `trainingGraph`. */
+export interface TrainingGraph extends ModelGraph {
+  /** Mean next-token cross-entropy over the counted label positions. */
+  loss: SymbolicTensor;
+  /** Number of counted label positions (float32 scalar). */
+  tokens: SymbolicTensor;
+}
+
+/**
+ * The training forward: masked next-token cross-entropy. Inputs `input_ids`, `attention_mask`,
+ * `position_ids` (learned positions) and `labels`, all int64 [batch, seq]; as in transformers, labels are
+ * shifted inside (position t predicts labels[t + 1]) and labels equal to -100 count in neither the loss nor
+ * the mean (padding, prompt tokens). Weights placed as `parameters` are trained, the rest are baked in.
+ */
+export function buildTrainingGraph(
+  definition: CausalLanguageModelDefinition,
+  config: ModelConfigBase,
+  options: TrainingGraphOptions,
+): TrainingGraph {
+  const graph = new Graph(options.name ?? `${config.model_type}-trainer`);
+  const inputs = declareInputs(graph, definition, 'sequence_length');
+  const labels = graph.input('labels', 'int64', ['batch_size', 'sequence_length']);
+  const fed: string[] = [];
+  const trainable: string[] = [];
+  const w = weightSource(graph, { placement: 'parameters', ...options }, fed, trainable);
+  const { hidden } = definition.forward(config, w, inputs);
+  const projection = definition.outputProjection(config);
+  const logits = dense(slice(hidden, [0], [-1], [1]), w(projection.name), null, projection.layout); // (B, S-1, V)
+  const targets = slice(labels, [1], [2 ** 62], [1]); // (B, S-1)
+  const loss = softmaxCrossEntropy(logits, targets, { ignoreIndex: -100 });
+  const counted = reduceSum(cast(not(equal(targets, -100)), 'float32'));
+  return { graph, fedWeights: fed, parameters: trainable, loss, tokens: counted };
+}

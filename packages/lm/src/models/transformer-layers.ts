@@ -1,0 +1,123 @@
+import {
+  add,
+  and,
+  cast,
+  concat,
+  dimensionOf,
+  equal,
+  gemm,
+  lessOrEqual,
+  matmul,
+  mergeHeads,
+  mul,
+  range,
+  reshape,
+  type SymbolicTensor,
+  shapeOf,
+  slice,
+  softmax,
+  squeeze,
+  sub,
+  transpose,
+  unsqueeze,
+  where,
+} from '@diffchat/autodiff';
+
+/**
+ * How a checkpoint stores a projection: GPT-2's Conv1D keeps `[in, out]`, torch.nn.Linear (BLOOM) keeps
+ * `[out, in]`. The product reads the stored layout directly (Gemm transB), so a 1.5 GB embedding is never
+ * transposed into a second copy.
+ */
+export type WeightLayout = 'in-out' | 'out-in';
+
+/**
+ * `x W + b` over the last axis of `x` ([..., in] -> [..., out]), folded into one Gemm over rows so it runs
+ * (and differentiates) as a single matrix product whatever the batch and sequence sizes.
+ */
+export function dense(
+  x: SymbolicTensor,
+  weight: SymbolicTensor,
+  bias: SymbolicTensor | null,
+  layout: WeightLayout,
+): SymbolicTensor {
+  const [first, second] = weight.shape as number[];
+  const [inputWidth, outputWidth] = layout === 'in-out' ? [first!, second!] : [second!, first!];
+  const rows = gemm(reshape(x, [-1, inputWidth]), weight, bias, { transB: layout === 'out-in' }); // (rows, out)
+  const leading = slice(shapeOf(x), [0], [x.rank - 1]);
+  return reshape(rows, concat([leading, x.graph.constant([outputWidth], 'int64')], 0), [
+    ...x.shape.slice(0, -1),
+    outputWidth,
+  ]);
+}
+
+/** A scalar int64 holding dimension `axis` of `x` at run time. */
+export function runtimeSize(x: SymbolicTensor, axis: number): SymbolicTensor {
+  return squeeze(dimensionOf(x, axis), [0]);
+}
+
+/** `[0, 1, ..., size - 1]` as int64, for a run-time scalar `size`; `name` labels its dimension. */
+export function positionsUpTo(size: SymbolicTensor, name: string): SymbolicTensor {
+  const graph = size.graph;
+  return range(graph.constant(0, 'int64'), size, graph.constant(1, 'int64'), [name]);
+}
+
+/**
+ * Running sum along the last axis of a float [batch, length] tensor, as a product with an upper-triangular
+ * matrix of ones (ONNX CumSum has no gradient rule here, and the masks it serves are short).
+ */
+export function cumulativeSum(x: SymbolicTensor): SymbolicTensor {
+  const positions = positionsUpTo(runtimeSize(x, 1), String(x.shape[1]));
+  const upper = cast(lessOrEqual(unsqueeze(positions, [1]), unsqueeze(positions, [0])), x.dataType); // [i <= j]
+  return matmul(x, upper);
+}
+
+/** What {@link causalSelfAttention} needs besides the projections. */
+export interface AttentionContext {
+  /** Boolean [batch, 1, 1, keyLength]: true where the attention mask lets a key be attended. */
+  keyMask: SymbolicTensor;
+  /** Multiplies q·k. */
+  scale: number;
+  /** Added to the scaled scores, broadcast to [batch, heads, queryLength, keyLength] (ALiBi). */
+  bias?: SymbolicTensor;
+}
+
+/** Keys and values of one layer, [batch, heads, length, headSize]. */
+export interface KeyValue {
+  key: SymbolicTensor;
+  value: SymbolicTensor;
+}
+
+/**
+ * Causal self-attention over cached and new positions. `query`, `key`, `value`: [batch, heads, seq, headSize]
+ * for the new positions; `past`: the cache, [batch, heads, past, headSize] (absent in training and scoring
+ * graphs). The query at new position i sits at absolute position past + i and sees keys 0..past + i that the
+ * mask allows. Returns the merged heads [batch, seq, heads * headSize] and the extended cache (`present`).
+ */
+export function causalSelfAttention(
+  query: SymbolicTensor,
+  key: SymbolicTensor,
+  value: SymbolicTensor,
+  past: KeyValue | undefined,
+  context: AttentionContext,
+): { output: SymbolicTensor; present: KeyValue } {
+  const keys = past ? concat([past.key, key], 2) : key; // (B, nh, T, hs)
+  const values = past ? concat([past.value, value], 2) : value;
+  let scores = matmul(mul(query, context.scale), transpose(keys, [0, 1, 3, 2])); // (B, nh, seq, T)
+  if (context.bias) scores = add(scores, context.bias);
+  const total = runtimeSize(keys, 2);
+  const keyPositions = positionsUpTo(total, String(keys.shape[2]));
+  const queryPositions = range(sub(total, runtimeSize(query, 2)), total, query.graph.constant(1, 'int64'), [
+    String(query.shape[2]),
+  ]);
+  const causal = lessOrEqual(unsqueeze(keyPositions, [0]), unsqueeze(queryPositions, [1])); // (seq, T)
+  const allowed = and(causal, context.keyMask); // (B, 1, seq, T)
+  // A large finite value (not -inf) keeps fully masked rows (left padding) finite, as transformers does.
+  scores = where(allowed, scores, -1e9);
+  const attended = matmul(softmax(scores, -1), values); // (B, nh, seq, hs)
+  return { output: mergeHeads(attended), present: { key: keys, value: values } };
+}
+
+/** Boolean [batch, 1, 1, length] from an int64 [batch, length] attention mask (1 = attend). */
+export function keyMaskOf(attentionMask: SymbolicTensor): SymbolicTensor {
+  return unsqueeze(equal(attentionMask, 1), [1, 2]);
+}
