@@ -1,5 +1,7 @@
 import { CHARACTER_TO_BYTE, preTokenize, toByteLevel } from './byte-level';
+import { ModelFormatError } from './model-format-error';
 import { specialTokenSplitter } from './special-tokens';
+import { TOKENIZER_FILE, validateTokenizerJson } from './tokenizer-files';
 
 /** What {@link BytePairEncoder} needs: the vocabulary, merge rules in priority order and the special tokens. */
 export interface BytePairEncoderParts {
@@ -35,10 +37,32 @@ export class BytePairEncoder {
     this.split = specialTokenSplitter(parts.specialTokens);
   }
 
-  /** Reads the vocabulary, merges and special tokens of a byte-level BPE `tokenizer.json` object. */
-  static fromTokenizerJson(tokenizerJson: Record<string, unknown>): BytePairEncoder {
-    const model = tokenizerJson.model as { vocab: Record<string, number>; merges: (string | [string, string])[] };
-    const addedTokens = (tokenizerJson.added_tokens ?? []) as { content: string; id: number }[];
+  /**
+   * Reads the vocabulary, merges and special tokens of a byte-level BPE `tokenizer.json` object
+   * (model BPE, ByteLevel pre-tokenizer without prefix space, no normalizer), such as
+   * `trainBpeTokenizer` writes.
+   * @throws ModelFormatError for any other kind of tokenizer
+   */
+  static fromTokenizerJson(tokenizerJson: Record<string, unknown>, source = TOKENIZER_FILE): BytePairEncoder {
+    const validated = validateTokenizerJson(tokenizerJson, source);
+    const preTokenizer = validated.pre_tokenizer as { type?: string; add_prefix_space?: boolean } | null;
+    const model = validated.model as {
+      type: string;
+      vocab: Record<string, number>;
+      merges: (string | [string, string])[];
+    };
+    if (
+      model.type !== 'BPE' ||
+      preTokenizer?.type !== 'ByteLevel' ||
+      preTokenizer.add_prefix_space ||
+      validated.normalizer
+    ) {
+      throw new ModelFormatError(
+        source,
+        'not a byte-level BPE tokenizer (BPE model, ByteLevel pre-tokenizer, no normalizer)',
+      );
+    }
+    const addedTokens = validated.added_tokens as { content: string; id: number }[];
     const vocab = new Map(Object.entries(model.vocab));
     for (const added of addedTokens) vocab.set(added.content, added.id);
     const merges = model.merges.map((merge) =>

@@ -76,6 +76,11 @@ describe('trained tokenizer loaded by @huggingface/tokenizers', () => {
     }
   });
 
+  it('refuses tokenizers that are not byte-level BPE in its own encoder', () => {
+    const withPrefix = { ...files.tokenizerJson, pre_tokenizer: { type: 'Metaspace' } };
+    expect(() => BytePairEncoder.fromTokenizerJson(withPrefix)).toThrow(/not a byte-level BPE tokenizer/);
+  });
+
   it('decodes an empty list to the empty string', () => {
     expect(tokenizer.decode([])).toBe('');
   });
