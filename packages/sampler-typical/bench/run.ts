@@ -38,22 +38,33 @@ function languageModelRows(vocabularySize: number, rows: number, random: () => n
   });
 }
 
-/** Median over `rounds` of the mean time per row, in microseconds. */
+/** Per-row cost, in microseconds: median over `rounds` of the wall-clock and of the process CPU time. */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
 function microsecondsPerRow(
   rows: readonly Float32Array[],
   filter: (row: Float32Array) => unknown,
   rounds: number,
-): number {
+): Timing {
   for (const row of rows) filter(row);
-  const samples: number[] = [];
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     for (const row of rows) filter(row);
-    samples.push(Number(process.hrtime.bigint() - start) / 1000 / rows.length);
+    const cpu = process.cpuUsage(cpuStart);
+    walls.push(Number(process.hrtime.bigint() - start) / 1000 / rows.length);
+    cpus.push((cpu.user + cpu.system) / rows.length);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { wall: median(walls), cpu: median(cpus) };
 }
+
+const format = (timing: Timing) => `${timing.wall.toFixed(0)} us/row (CPU ${timing.cpu.toFixed(0)} us)`;
 
 const kept = (row: Float32Array) =>
   row.reduce((count, value) => (value > Number.NEGATIVE_INFINITY ? count + 1 : count), 0);
@@ -81,15 +92,15 @@ for (const vocabularySize of [50_257, 250_880]) {
     Math.round(rows.reduce((total, row) => total + kept(filter(row)), 0) / rows.length);
   console.log(`vocab ${vocabularySize} (${rows.length} rows, results identical to the full sort: ${agree})`);
   console.log(
-    `  typical mass ${TYPICAL_MASS}: ${typical.toFixed(0)} us/row (keeps ~${meanKept((row) => typicalFilter(row, { mass: TYPICAL_MASS }))} tokens); full sort ${typicalSort.toFixed(0)} us/row; speedup ${(typicalSort / typical).toFixed(1)}x`,
+    `  typical mass ${TYPICAL_MASS}: ${format(typical)}, keeps ~${meanKept((row) => typicalFilter(row, { mass: TYPICAL_MASS }))} tokens; full sort ${format(typicalSort)}; speedup ${(typicalSort.wall / typical.wall).toFixed(1)}x`,
   );
   console.log(
-    `  top-p ${TOP_P}: ${topP.toFixed(0)} us/row (keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens); full sort ${topPSort.toFixed(0)} us/row; speedup ${(topPSort / topP).toFixed(1)}x`,
+    `  top-p ${TOP_P}: ${format(topP)}, keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens; full sort ${format(topPSort)}; speedup ${(topPSort.wall / topP.wall).toFixed(1)}x`,
   );
-  console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${step.toFixed(0)} us/row`);
+  console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${format(step)}`);
   if (vocabularySize === 250_880) {
-    typical250k = typical;
-    speedup250k = typicalSort / typical;
+    typical250k = typical.wall;
+    speedup250k = typicalSort.wall / typical.wall;
   }
 }
 console.log(`typical_250k_us=${typical250k.toFixed(1)} speedup_vs_sort=${speedup250k.toFixed(2)}`);
