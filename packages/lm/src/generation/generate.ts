@@ -238,20 +238,20 @@ async function* tokenLoop(
       nextIds[row] = BigInt(tokenId);
 
       // 4. Stop on eos, a stop string, or the length limit.
-      let text = '';
       let reason: FinishReason | undefined = resolved.eos.has(tokenId) ? 'eos' : undefined;
+      if (reason === undefined && generated[row]!.length >= resolved.maxNewTokens) reason = 'length';
+      let text = '';
       if (needsText) {
         const full = model.tokenizer!.decode(generated[row]!, { skipSpecialTokens: true });
         const stopAt = firstStop(full, resolved.stopStrings);
-        const kept = stopAt === undefined ? full : full.slice(0, stopAt);
-        // A trailing replacement character may be half of a multi-byte character: wait for the rest.
-        const stable =
-          reason === undefined && stopAt === undefined && kept.endsWith('\uFFFD') ? kept.slice(0, -1) : kept;
-        text = stable.startsWith(texts[row]!) ? stable.slice(texts[row]!.length) : '';
-        if (stable.startsWith(texts[row]!)) texts[row] = stable;
         if (stopAt !== undefined) reason = 'stop';
+        // Trailing replacement characters may be parts of a multi-byte character: wait for the rest.
+        const stable = reason === undefined ? full.replace(/\uFFFD+$/, '') : full.slice(0, stopAt);
+        if (stable.startsWith(texts[row]!)) {
+          text = stable.slice(texts[row]!.length);
+          texts[row] = stable;
+        }
       }
-      if (reason === undefined && generated[row]!.length >= resolved.maxNewTokens) reason = 'length';
       finished[row] = reason;
       tokens.push({
         sequence: row,
@@ -300,21 +300,17 @@ export async function generateSequences(
     unfilteredLogProbs: [],
     finishReason: 'length',
   }));
-  const pieces: string[][] = promptIds.map(() => []);
-  const withStops = (options.stopStrings ?? []).length > 0;
   for await (const token of tokenLoop(model, promptIds, options, false)) {
     const sequence = sequences[token.sequence]!;
     sequence.tokenIds.push(token.tokenId);
     sequence.logProbs.push(token.logProb);
     sequence.unfilteredLogProbs.push(token.unfilteredLogProb);
-    pieces[token.sequence]!.push(token.text);
     if (token.finishReason) sequence.finishReason = token.finishReason;
   }
-  sequences.forEach((sequence, index) => {
-    sequence.text =
-      withStops || !model.tokenizer
-        ? pieces[index]!.join('')
-        : model.tokenizer.decode(sequence.tokenIds, { skipSpecialTokens: true });
+  sequences.forEach((sequence) => {
+    if (!model.tokenizer) return;
+    const text = model.tokenizer.decode(sequence.tokenIds, { skipSpecialTokens: true });
+    sequence.text = text.slice(0, firstStop(text, options.stopStrings ?? []) ?? text.length);
   });
   return sequences;
 }

@@ -1,9 +1,13 @@
 import {
   add,
   cast,
+  concat,
+  constantOfShape,
+  dimensionOf,
   equal,
   exp,
   Graph,
+  gather,
   gatherElements,
   logSoftmax,
   maximum,
@@ -206,7 +210,9 @@ export function buildScoringGraph(
   const { hidden } = definition.forward(config, w, inputs);
   const projection = definition.outputProjection(config);
   const logits = dense(hidden, w(projection.name), null, projection.layout); // (B, S, V)
-  const logProbabilities = logSoftmax(slice(logits, [0], [-1], [1]), -1); // (B, S-1, V)
+  // Gather rather than Slice keeps the sequence axis dynamic under differentiation (PPO losses on top).
+  const shorter = positionsUpTo(sub(runtimeSize(inputs.inputIds, 1), 1), 'sequence_length-1');
+  const logProbabilities = logSoftmax(gather(logits, shorter, 1), -1); // (B, S-1, V)
   const targets = slice(inputs.inputIds, [1], [2 ** 62], [1]); // (B, S-1)
   const logProbs = graph.output(
     'log_probs',
@@ -264,8 +270,15 @@ export function buildTrainingGraph(
   const w = weightSource(graph, { placement: 'parameters', ...options }, fed, trainable);
   const { hidden } = definition.forward(config, w, inputs);
   const projection = definition.outputProjection(config);
-  const logits = dense(slice(hidden, [0], [-1], [1]), w(projection.name), null, projection.layout); // (B, S-1, V)
-  const targets = slice(labels, [1], [2 ** 62], [1]); // (B, S-1)
+  const logits = dense(hidden, w(projection.name), null, projection.layout); // (B, S, V)
+  // Shift the labels, not the logits: position t predicts labels[t + 1]; the last position predicts nothing.
+  const ignored = constantOfShape(
+    concat([dimensionOf(labels, 0), graph.constant([1], 'int64')], 0),
+    ['batch_size', 1],
+    -100,
+    'int64',
+  );
+  const targets = concat([slice(labels, [1], [2 ** 62], [1]), ignored], 1); // (B, S)
   const loss = softmaxCrossEntropy(logits, targets, { ignoreIndex: -100 });
   const counted = reduceSum(cast(not(equal(targets, -100)), 'float32'));
   return { graph, fedWeights: fed, parameters: trainable, loss, tokens: counted };
