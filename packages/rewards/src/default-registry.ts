@@ -4,6 +4,19 @@ import { type RewardFactory, RewardRegistry } from './registry';
 /** The registry that {@link createReward} uses unless given another; holds the built-in rewards. */
 export const defaultRegistry = new RewardRegistry();
 defaultRegistry.register('contentIntegrity', (options, context) => contentIntegrityReward(options, context.field));
+// Model-based rewards are imported on first use, so this light entry loads no tensor runtime until one is configured.
+defaultRegistry.register('aesthetic', async (options, { field }) =>
+  (await import('./aesthetic/aesthetic-reward')).aestheticFromConfig(options, field),
+);
+defaultRegistry.register('pickscore', async (options, { field }) =>
+  (await import('./pickscore/pickscore-reward')).pickScoreFromConfig(options, field),
+);
+defaultRegistry.register('clipScore', async (options, { field }) =>
+  (await import('./clip/clip-rewards')).clipScoreFromConfig(options, field),
+);
+defaultRegistry.register('relevance', async (options, { field }) =>
+  (await import('./clip/clip-rewards')).relevanceFromConfig(options, field),
+);
 
 /**
  * Adds a reward to the default registry, so `createReward({ [name]: { weight, ...options } })` can use it.

@@ -70,7 +70,12 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function checkImage(image: unknown, field: string): void {
+/**
+ * Checks one image: PNG bytes with the PNG signature, or RGB pixels whose byte count is `width * height * 3`.
+ *
+ * @throws {@link RewardError} naming `field` (e.g. `records[2].images[0].pixels`) and what is wrong.
+ */
+export function validateImage(image: unknown, field: string): asserts image is RewardImage {
   if (typeof image !== 'object' || image === null) {
     throw new RewardError(field, `expected { width, height, pixels } or { png }, got ${describe(image)}`);
   }
@@ -132,7 +137,7 @@ export function validateRecords(
         throw new RewardError(`${field}.images`, 'this reward needs at least one image rendered from the target');
       }
       images.forEach((image, imageIndex) => {
-        checkImage(image, `${field}.images[${imageIndex}]`);
+        validateImage(image, `${field}.images[${imageIndex}]`);
       });
     }
   });
