@@ -318,7 +318,7 @@ function applyStyle(canvas: Canvas, context: SKRSContext2D, style: string, rando
       context.drawImage(small, 0, 0, small.width * block, small.height * block);
       context.imageSmoothingEnabled = true;
       const image = pixels();
-      posterize(image, 7);
+      posterize(image, 12);
       adjustColour(image, 1.15, 1);
       put(image);
       break;
@@ -358,7 +358,7 @@ function applyStyle(canvas: Canvas, context: SKRSContext2D, style: string, rando
       const image = pixels();
       adjustColour(image, 1.35, 1.05);
       posterize(image, 6);
-      outline(image, 110, [35, 30, 45]);
+      outline(image, 80, [35, 30, 45]);
       put(image);
       break;
     }

@@ -63,7 +63,7 @@ const GROUND: Readonly<Record<string, Rgb>> = {
   forest: [70, 130, 60],
   city: [130, 130, 135],
   mountains: [95, 150, 75],
-  room: [165, 115, 70],
+  room: [205, 170, 125],
   space: [120, 118, 125],
   desert: [225, 175, 100],
   lake: [90, 160, 80],
@@ -368,7 +368,7 @@ function drawSettingForeground(
   groundFill: ReturnType<SKRSContext2D['createLinearGradient']>,
 ): void {
   if (scene.background === 'room') {
-    context.fillStyle = 'rgb(225,210,185)';
+    context.fillStyle = 'rgb(232,222,204)';
     context.fillRect(0, 0, width, horizon);
     const [top, bottom] = skyColours(scene);
     const windowFill = context.createLinearGradient(0, height * 0.12, 0, height * 0.42);
