@@ -11,7 +11,7 @@ export {
 export { type LexicalItem, lexicalItems, tokenize, type VerbKind } from './lexicon';
 export { type ParsedPrompt, parsePrompt } from './parse-prompt';
 export type { Random } from './random-choice';
-export { parseInstruction, rewriteWithInstruction } from './rewriter';
+export { parseInstruction, parseInstructions, rewriteWithInstruction } from './rewriter';
 export {
   cloneScene,
   joinList,

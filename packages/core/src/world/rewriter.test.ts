@@ -25,6 +25,19 @@ describe('rewriteWithInstruction', () => {
     }
   });
 
+  it('applies compound instructions clause by clause, and reads a clause that means nothing as part of the whole', () => {
+    expect(rewriteWithInstruction('a red fox in a forest', 'make it night and let it snow')).toBe(
+      'a red fox in a forest at night in the snow',
+    );
+    expect(
+      rewriteWithInstruction('a woman on a street', 'add a cat, then make the cat black; in pixel art style'),
+    ).toBe('a woman and a black cat on a street, pixel art');
+    expect(rewriteWithInstruction('a cat and a dog', 'add a bird and a ball')).toBe('a cat, a dog, a bird and a ball');
+    expect(rewriteWithInstruction('a cat and a sofa in a room', 'turn the cat and the sofa into a dog')).toBe(
+      'a dog and a sofa in a room',
+    );
+  });
+
   it('returns the prompt unchanged for an instruction it cannot read', () => {
     expect(rewriteWithInstruction('a fox in a forest', 'hmm, not sure')).toBe('a fox in a forest');
   });

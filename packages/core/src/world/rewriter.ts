@@ -121,13 +121,40 @@ export function parseInstruction(instruction: string, scene: Scene): EditOperati
   }
 }
 
+/** Clause boundaries of a compound instruction: `make it night and add snow`, `add a cat, then paint it red`. */
+const CLAUSE_BOUNDARY = /\s*(?:[,;]\s*(?:and\s+)?(?:then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+)\s*/i;
+
+/**
+ * Reads a possibly compound instruction into edits applied in order. Clauses joined by `and`, `then`, commas or
+ * semicolons are read one by one, each against the scene the earlier ones made; when any clause reads as
+ * nothing, the whole instruction is read as one edit instead (so `turn the cat and the dog into birds` stays one
+ * replace). Returns no edits when nothing is understood.
+ */
+export function parseInstructions(instruction: string, scene: Scene): EditOperation[] {
+  const clauses = instruction.split(CLAUSE_BOUNDARY).filter((clause) => clause.trim().length > 0);
+  if (clauses.length > 1) {
+    const operations: EditOperation[] = [];
+    let current = scene;
+    for (const clause of clauses) {
+      const operation = parseInstruction(clause, current);
+      if (!operation) break;
+      operations.push(operation);
+      current = applyEdit(current, operation);
+    }
+    if (operations.length === clauses.length) return operations;
+  }
+  const operation = parseInstruction(instruction, scene);
+  return operation ? [operation] : [];
+}
+
 /**
  * The rule-based stand-in for the LLM of the dataset builder: parses the prompt into a scene, reads the instruction
- * as an edit of it, and writes the edited scene as a canonical prompt. Returns the prompt unchanged when the
- * instruction asks for nothing it understands.
+ * as edits of it ({@link parseInstructions}), and writes the edited scene as a canonical prompt. Returns the prompt
+ * unchanged when the instruction asks for nothing it understands.
  */
 export function rewriteWithInstruction(prompt: string, instruction: string): string {
   const { scene } = parsePrompt(prompt);
-  const operation = parseInstruction(instruction, scene);
-  return operation ? renderPrompt(applyEdit(scene, operation)) : prompt;
+  const operations = parseInstructions(instruction, scene);
+  if (operations.length === 0) return prompt;
+  return renderPrompt(operations.reduce(applyEdit, scene));
 }
