@@ -380,8 +380,8 @@ function applyStyle(canvas: Canvas, context: SKRSContext2D, style: string, rando
     }
     case 'comic book': {
       const image = pixels();
-      adjustColour(image, 1.45, 1.15);
-      posterize(image, 4);
+      adjustColour(image, 1.25, 1.1);
+      posterize(image, 5);
       outline(image, 70, [15, 15, 20]);
       put(image);
       break;
