@@ -1,0 +1,303 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ParameterStore, SymbolicTensor } from '@diffchat/autodiff';
+import { beautifyPrompt, createRng } from '@diffchat/core';
+import { tokenizeForClip } from '../clip/clip-tokenization';
+import { clipImagePreprocessing } from '../clip/image-preprocessing';
+import { type Autodiff, loadAutodiff, loadLanguageModels } from '../model-runtime';
+import { distinctCaptions, type RenderedExample, renderExamples } from './default-dataset';
+import {
+  addDualEncoderParameters,
+  type DualEncoderConfig,
+  defaultDualEncoderConfig,
+  initializerSource,
+  normalizeRows,
+  parameterSource,
+  textTower,
+  visionTower,
+} from './dual-encoder';
+import { buildWordTokenizer } from './word-tokenizer';
+
+/** Options of {@link trainDefaultRewards}. */
+export interface TrainDefaultRewardsOptions {
+  /** Folder to write the model into (created). */
+  outDir: string;
+  /** Seed of captions, renders, initial weights and batches. Default 0. */
+  seed?: number;
+  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 3000. */
+  pairs?: number;
+  /** Optimiser steps. Default 1200. */
+  steps?: number;
+  /** Captions per step. Default 64. */
+  batchSize?: number;
+  /** AdamW learning rate (cosine decay after 5% warm-up). Default 3e-3. */
+  learningRate?: number;
+  /** Side of the rendered sketches before preprocessing. Default 64. */
+  renderSize?: number;
+  /** Called every 50 steps and at the end. */
+  onProgress?: (progress: { step: number; steps: number; loss: number; contrastive: number }) => void;
+}
+
+/** What {@link trainDefaultRewards} reports. */
+export interface TrainDefaultRewardsResult {
+  directory: string;
+  /** Loss of the last step, and its contrastive part. */
+  loss: number;
+  contrastive: number;
+  /** Mean and standard deviation of the pixel aesthetic score over the training images (the head's scale). */
+  aestheticMean: number;
+  aestheticStd: number;
+  seconds: { render: number; train: number };
+}
+
+/** Files of the default model folder besides the CLIP layout's. */
+export const defaultRewardFiles = Object.freeze({ aesthetic: 'aesthetic.safetensors', weights: 'model.safetensors' });
+
+const sequenceLength = 77;
+
+interface TrainingGraph {
+  loss: SymbolicTensor;
+  contrastive: SymbolicTensor;
+}
+
+/** One graph computing the three losses on a batch, with every weight a parameter. */
+function trainingGraph(autodiff: Autodiff, config: DualEncoderConfig, batch: number): TrainingGraph {
+  const {
+    Graph,
+    add,
+    clip,
+    concat,
+    exp,
+    matmul,
+    mul,
+    reduceMean,
+    reduceSum,
+    reshape,
+    softmaxCrossEntropy,
+    sub,
+    transpose,
+    unsqueeze,
+    linear,
+  } = autodiff;
+  const graph = new Graph('default_rewards_training');
+  const weight = parameterSource(graph);
+  const { imageSize } = config;
+  const ids = graph.input('input_ids', 'int64', [batch, sequenceLength]);
+  const mask = graph.input('attention_mask', 'int64', [batch, sequenceLength]);
+  const pixels = graph.input('pixel_values', 'float32', [batch, 3, imageSize, imageSize]);
+  const alternatives = graph.input('alternative_pixel_values', 'float32', [batch, 3, imageSize, imageSize]);
+  const diagonal = graph.input('labels', 'int64', [batch]);
+  const preferred = graph.input('preferred', 'int64', [batch]);
+  const aestheticTargets = graph.input('aesthetic_targets', 'float32', [2 * batch]);
+
+  const text = normalizeRows(autodiff, textTower(autodiff, ids, mask, weight, config));
+  const images = normalizeRows(autodiff, visionTower(autodiff, pixels, weight, config));
+  const others = normalizeRows(autodiff, visionTower(autodiff, alternatives, weight, config));
+  // CLIP clamps exp(logit_scale) at 100.
+  const scale = exp(clip(weight('logit_scale', [1]), 0, Math.log(100)));
+
+  // 1. InfoNCE both ways over the batch: caption i belongs to image i.
+  const logits = mul(matmul(text, transpose(images, [1, 0])), scale); // [batch, batch]
+  const contrastive = mul(
+    add(softmaxCrossEntropy(logits, diagonal), softmaxCrossEntropy(transpose(logits, [1, 0]), diagonal)),
+    0.5,
+  );
+
+  // 2. Aesthetic head on the normalised image embeddings, regressing the standardised pixel measure.
+  const both = concat([images, others], 0);
+  const predicted = reshape(
+    linear(both, weight('aesthetic.weight', [config.embeddingSize, 1]), weight('aesthetic.bias', [1])),
+    [2 * batch],
+  );
+  const error = sub(predicted, aestheticTargets);
+  const aestheticLoss = reduceMean(mul(error, error));
+
+  // 3. Bradley-Terry over each caption's two renders, with PickScore's utility exp(logit_scale) * cos.
+  const plain = unsqueeze(mul(reduceSum(mul(text, images), [1]), scale), [1]);
+  const beautified = unsqueeze(mul(reduceSum(mul(text, others), [1]), scale), [1]);
+  const preference = softmaxCrossEntropy(concat([plain, beautified], 1), preferred);
+
+  const loss = add(add(contrastive, aestheticLoss), mul(preference, 0.5));
+  return { loss, contrastive };
+}
+
+function standardise(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
+  return { mean, std: Math.sqrt(variance) || 1 };
+}
+
+/** Writes the trained towers as `onnx/text_model.onnx` and `onnx/vision_model.onnx` with CLIP's I/O names. */
+async function exportTowers(autodiff: Autodiff, store: ParameterStore, config: DualEncoderConfig, directory: string) {
+  const { Graph, saveOnnxModel } = autodiff;
+  const text = new Graph('text_model');
+  const ids = text.input('input_ids', 'int64', ['batch', 'sequence']);
+  const mask = text.input('attention_mask', 'int64', ['batch', 'sequence']);
+  text.output('text_embeds', textTower(autodiff, ids, mask, initializerSource(text, store), config));
+  await saveOnnxModel(text, join(directory, 'onnx', 'text_model.onnx'), { producerName: 'diffchat-rewards' });
+  const vision = new Graph('vision_model');
+  const pixels = vision.input('pixel_values', 'float32', ['batch', 3, config.imageSize, config.imageSize]);
+  vision.output('image_embeds', visionTower(autodiff, pixels, initializerSource(vision, store), config));
+  await saveOnnxModel(vision, join(directory, 'onnx', 'vision_model.onnx'), { producerName: 'diffchat-rewards' });
+}
+
+/**
+ * Trains the embedded default reward models and writes them in the layout of the real ones, so loaders cannot
+ * tell them apart: a small CLIP-style dual encoder (word tokens -> mean -> MLP; 4x4 patches of a 32x32 image ->
+ * mixing layer -> mean/max pooling -> MLP) trained with InfoNCE and a learnable temperature on (caption, image)
+ * pairs rendered by the sketch renderer from prompt-world captions; an aesthetic head (linear, as the LAION
+ * predictor is at inference) on its normalised image embeddings, regressing {@link pixelAesthetics}; and a
+ * Bradley-Terry preference term over each caption's plain and beautified renders (the preferred one has the higher
+ * pixel aesthetic score), which trains the same `exp(logit_scale) * cos` that PickScore reads.
+ *
+ * Folder: `onnx/text_model.onnx`, `onnx/vision_model.onnx`, `tokenizer.json`, `tokenizer_config.json`,
+ * `preprocessor_config.json`, `config.json`, `model.safetensors` (all weights), `aesthetic.safetensors`
+ * (`layers.{0,2,4,6,7}` keys).
+ */
+export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): Promise<TrainDefaultRewardsResult> {
+  const {
+    outDir,
+    seed = 0,
+    pairs = 3000,
+    steps = 1200,
+    batchSize = 64,
+    learningRate = 3e-3,
+    renderSize = 64,
+  } = options;
+  if (!Number.isInteger(pairs) || pairs < 2) throw new RangeError(`pairs must be an integer >= 2, got ${pairs}`);
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
+  const autodiff = await loadAutodiff('training the default reward models');
+  const lm = await loadLanguageModels('training the default reward models');
+  const batch = Math.min(batchSize, pairs);
+
+  // 1. Data: distinct captions, each rendered plain and beautified.
+  const renderStart = performance.now();
+  const captions = await distinctCaptions(pairs, seed);
+  const rng = createRng(`${seed}:beautify`);
+  const beautified = captions.map((caption) => beautifyPrompt(caption, () => rng.next()));
+  const config: DualEncoderConfig = { ...defaultDualEncoderConfig, vocabularySize: 0 };
+  const renderOptions = { seed, renderSize, imageSize: config.imageSize };
+  const plain: RenderedExample[] = await renderExamples(captions, renderOptions);
+  const fancy: RenderedExample[] = await renderExamples(beautified, renderOptions);
+  const renderSeconds = (performance.now() - renderStart) / 1000;
+
+  // 2. Tokenizer over the captions and the beautified prompts (so users' style words are known too).
+  const tokenizerFiles = buildWordTokenizer([...captions, ...beautified]);
+  const tokenizer = lm.createTokenizer(tokenizerFiles);
+  config.vocabularySize = tokenizer.vocabSize;
+  const tokens = tokenizeForClip(tokenizer, captions, sequenceLength);
+  const aesthetic = standardise([...plain, ...fancy].map((example) => example.aesthetic));
+
+  // 3. Training.
+  const trainStart = performance.now();
+  const store = new autodiff.ParameterStore({ seed });
+  addDualEncoderParameters(autodiff, store, config);
+  const graph = trainingGraph(autodiff, config, batch);
+  const step = await autodiff.compileTrainingStep(graph.loss, store, { metrics: { contrastive: graph.contrastive } });
+  const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
+  const schedule = autodiff.cosineSchedule({ learningRate, warmupSteps: Math.ceil(steps * 0.05), totalSteps: steps });
+  const order = createRng(`${seed}:batches`);
+  const plane = 3 * config.imageSize ** 2;
+  const feeds = {
+    input_ids: new BigInt64Array(batch * sequenceLength),
+    attention_mask: new BigInt64Array(batch * sequenceLength),
+    pixel_values: new Float32Array(batch * plane),
+    alternative_pixel_values: new Float32Array(batch * plane),
+    labels: BigInt64Array.from({ length: batch }, (_, index) => BigInt(index)),
+    preferred: new BigInt64Array(batch),
+    aesthetic_targets: new Float32Array(2 * batch),
+  };
+  let last = { loss: Number.NaN, contrastive: Number.NaN };
+  for (let iteration = 0; iteration < steps; iteration++) {
+    const chosen = new Set<number>();
+    while (chosen.size < batch) chosen.add(Math.floor(order.next() * pairs));
+    [...chosen].forEach((example, row) => {
+      for (let column = 0; column < sequenceLength; column++) {
+        feeds.input_ids[row * sequenceLength + column] = BigInt(tokens.inputIds[example * sequenceLength + column]!);
+        feeds.attention_mask[row * sequenceLength + column] = BigInt(
+          tokens.attentionMask[example * sequenceLength + column]!,
+        );
+      }
+      feeds.pixel_values.set(plain[example]!.pixelValues, row * plane);
+      feeds.alternative_pixel_values.set(fancy[example]!.pixelValues, row * plane);
+      feeds.preferred[row] = plain[example]!.aesthetic >= fancy[example]!.aesthetic ? 0n : 1n;
+      feeds.aesthetic_targets[row] = (plain[example]!.aesthetic - aesthetic.mean) / aesthetic.std;
+      feeds.aesthetic_targets[batch + row] = (fancy[example]!.aesthetic - aesthetic.mean) / aesthetic.std;
+    });
+    const result = await step.run(feeds);
+    if (!Number.isFinite(result.loss)) throw new Error(`training diverged at step ${iteration}: loss ${result.loss}`);
+    optimizer.step(store, result.gradients, schedule(iteration));
+    last = { loss: result.loss, contrastive: Number(result.metrics.contrastive!.data[0]) };
+    if ((iteration + 1) % 50 === 0 || iteration === steps - 1) {
+      options.onProgress?.({ step: iteration + 1, steps, ...last });
+    }
+  }
+  const trainSeconds = (performance.now() - trainStart) / 1000;
+
+  // 4. Export in the real models' layout.
+  await mkdir(join(outDir, 'onnx'), { recursive: true });
+  await exportTowers(autodiff, store, config, outDir);
+  await lm.saveTokenizerFiles(outDir, tokenizerFiles);
+  const logitScale = Math.exp(Math.min(Math.max(store.get('logit_scale').data[0]!, 0), Math.log(100)));
+  await writeFile(
+    join(outDir, 'preprocessor_config.json'),
+    `${JSON.stringify(
+      {
+        image_processor_type: 'CLIPImageProcessor',
+        size: { shortest_edge: config.imageSize },
+        crop_size: { height: config.imageSize, width: config.imageSize },
+        do_resize: true,
+        do_center_crop: true,
+        resample: 3,
+        image_mean: clipImagePreprocessing.mean,
+        image_std: clipImagePreprocessing.std,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await writeFile(
+    join(outDir, 'config.json'),
+    `${JSON.stringify(
+      {
+        model_type: 'diffchat-default-dual-encoder',
+        description:
+          'Embedded default reward models of @diffchat/rewards: a small CLIP-style dual encoder trained on sketch renderings of prompt-world captions; not a real CLIP.',
+        logit_scale: logitScale,
+        projection_dim: config.embeddingSize,
+        ...config,
+        training: { seed, pairs, steps, batchSize: batch, learningRate, renderSize, loss: last.loss },
+        aesthetic: { measure: 'pixelAesthetics', mean: aesthetic.mean, std: aesthetic.std },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  await autodiff.writeSafetensors(join(outDir, defaultRewardFiles.weights), store);
+  // The head predicts the standardised score; folding mean and std in gives the measure's own 1-10 scale, stored
+  // as the LAION predictor's five Linear layers (the last four are the identity).
+  const headWeight = store.get('aesthetic.weight').data.map((value) => value * aesthetic.std);
+  const headBias = store.get('aesthetic.bias').data[0]! * aesthetic.std + aesthetic.mean;
+  const identity = (index: number): [string, { shape: number[]; data: Float32Array }][] => [
+    [`layers.${index}.weight`, { shape: [1, 1], data: Float32Array.of(1) }],
+    [`layers.${index}.bias`, { shape: [1], data: Float32Array.of(0) }],
+  ];
+  await autodiff.writeSafetensors(
+    join(outDir, defaultRewardFiles.aesthetic),
+    new Map<string, { shape: number[]; data: Float32Array }>([
+      ['layers.0.weight', { shape: [1, config.embeddingSize], data: headWeight }],
+      ['layers.0.bias', { shape: [1], data: Float32Array.of(headBias) }],
+      ...identity(2),
+      ...identity(4),
+      ...identity(6),
+      ...identity(7),
+    ]),
+  );
+  return {
+    directory: outDir,
+    ...last,
+    aestheticMean: aesthetic.mean,
+    aestheticStd: aesthetic.std,
+    seconds: { render: renderSeconds, train: trainSeconds },
+  };
+}
