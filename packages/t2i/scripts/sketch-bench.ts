@@ -21,7 +21,7 @@ for (const prompt of prompts.slice(0, 20)) renderSketch(prompt);
 
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-prompts.forEach((prompt, seed) => renderSketch(prompt, { seed }));
+for (const [seed, prompt] of prompts.entries()) renderSketch(prompt, { seed });
 const wallSeconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
