@@ -14,5 +14,6 @@ export * from './progress';
 export * from './records';
 export * from './rng';
 export * from './run-directory';
+export * from './trainer-config';
 export * from './validation';
 export * from './world/index';
