@@ -62,7 +62,7 @@ describe('OpenAiImagesTextToImage', () => {
       url: `${server.url}/v1`,
       retries: 2,
       retryDelayMs: 1,
-      timeoutMs: 40,
+      timeoutMs: 30_000,
     });
     server.failNext('POST /v1', { kind: 'status', status: 429, body: { error: { message: 'Rate limit' } } });
     server.failNext('POST /v1', { kind: 'status', status: 502, body: 'Bad Gateway' });
