@@ -1,7 +1,7 @@
 // Tokenizer benchmark: pnpm --filter @diffchat/lm bench
 // Trains a 4096-token byte-level BPE on ~10 MB of synthetic text, then measures encoding speed of
 // the trained tokenizer through @huggingface/tokenizers and through this package's own encoder.
-// The decoding benchmark of the issue joins once the model graphs exist.
+// Then runs the decoding benchmark (bench/decoding.ts), whose summary line comes last.
 import { BytePairEncoder, createTokenizer, trainBpeTokenizer } from '../src/index';
 
 const CORPUS_BYTES = 10 * 1024 * 1024;
@@ -85,3 +85,7 @@ const encodeRate = measure('encode (@huggingface/tokenizers)', (text) => tokeniz
 const own = BytePairEncoder.fromTokenizerJson(files.tokenizerJson);
 measure('encode (own BytePairEncoder)', (text) => own.encode(text));
 console.log(`encode_tok_s=${Math.round(encodeRate)} bpe_train_s=${trainSeconds.toFixed(2)}`);
+
+// The decoding benchmark of the model graphs; its summary is the last line.
+const { runDecodingBenchmark } = await import('./decoding');
+console.log(await runDecodingBenchmark());

@@ -14,6 +14,8 @@ export interface DecoderSessionOptions {
   placement?: 'initializers' | 'inputs';
   /** Logits of the last position only ([batch, 1, vocab]), what generation needs. Default false. */
   lastPositionOnly?: boolean;
+  /** Also compute the greedy token and its log-probability in the graph (see {@link DecoderStepInputs.greedy}). */
+  greedyOutputs?: boolean;
   /** Threads inside one operator; ONNX Runtime's default (one per core) when omitted. */
   intraOpNumThreads?: number;
   /** `'cpu'` (default) or `'cuda'` (needs onnxruntime-node's CUDA build). */
@@ -40,14 +42,23 @@ export interface DecoderStepInputs {
   /** [batch, seq]: the new tokens per row. */
   sequenceLength: number;
   cache: KeyValueCache;
+  /**
+   * Return the most likely next token per row and its log-probability instead of the logits (a session
+   * created with `greedyOutputs`), so the logits never leave ONNX Runtime.
+   */
+  greedy?: boolean;
 }
 
 /** One decoding step's outputs. */
 export interface DecoderStepOutputs {
-  /** [batch, seq or 1, vocab] logits. */
+  /** [batch, seq or 1, vocab] logits (empty for a greedy step). */
   logits: Float32Array;
   /** Shape of `logits`. */
   logitsShape: [number, number, number];
+  /** Greedy steps: the most likely token of each row's last position (lowest id on ties). */
+  nextTokens?: BigInt64Array;
+  /** Greedy steps: log-probability of each of `nextTokens`. */
+  nextTokenLogProbs?: Float32Array;
   /** The cache extended by the new positions. */
   cache: KeyValueCache;
 }
@@ -60,6 +71,8 @@ const ONE_GIBIBYTE = 2 ** 30;
  * wrapped once, so a step costs one run.
  */
 export class DecoderSession {
+  private readonly cacheOutputs: string[];
+
   private constructor(
     private readonly session: ort.InferenceSession,
     private readonly weightFeeds: Readonly<Record<string, ort.Tensor>>,
@@ -71,7 +84,12 @@ export class DecoderSession {
     readonly headSize: number,
     /** Whether steps need `positionIds`. */
     readonly usesPositionIds: boolean,
-  ) {}
+  ) {
+    this.cacheOutputs = Array.from({ length: layers }, (_, layer) => [
+      DECODER_NAMES.presentKey(layer),
+      DECODER_NAMES.presentValue(layer),
+    ]).flat();
+  }
 
   /** Builds the decoding graph for a model's weights and opens an ONNX Runtime session on it. */
   static async create(
@@ -87,6 +105,7 @@ export class DecoderSession {
       weights,
       placement,
       lastPositionOnly: options.lastPositionOnly,
+      greedyOutputs: options.greedyOutputs,
     });
     const session = await ort.InferenceSession.create(toOnnxModel(graph).model, {
       executionProviders: [options.executionProvider ?? 'cpu'],
@@ -140,19 +159,28 @@ export class DecoderSession {
       }
       feeds[DECODER_NAMES.positionIds] = new ort.Tensor('int64', inputs.positionIds, [batch, sequence]);
     }
-    const results = await this.session.run(feeds);
+    const fetches = inputs.greedy
+      ? [...this.cacheOutputs, DECODER_NAMES.nextToken, DECODER_NAMES.nextTokenLogProb]
+      : [...this.cacheOutputs, DECODER_NAMES.logits];
+    const results = await this.session.run(feeds, fetches);
     const tensors: Record<string, ort.Tensor> = {};
     for (let layer = 0; layer < this.layers; layer++) {
       tensors[DECODER_NAMES.pastKey(layer)] = results[DECODER_NAMES.presentKey(layer)]!;
       tensors[DECODER_NAMES.pastValue(layer)] = results[DECODER_NAMES.presentValue(layer)]!;
     }
+    const cache = { tensors, length: length + sequence, batch };
+    if (inputs.greedy) {
+      return {
+        logits: new Float32Array(0),
+        logitsShape: [batch, 0, 0],
+        nextTokens: results[DECODER_NAMES.nextToken]!.data as BigInt64Array,
+        nextTokenLogProbs: results[DECODER_NAMES.nextTokenLogProb]!.data as Float32Array,
+        cache,
+      };
+    }
     const logits = results[DECODER_NAMES.logits]!;
     const [rows, positions, vocabulary] = logits.dims.map(Number) as [number, number, number];
-    return {
-      logits: logits.data as Float32Array,
-      logitsShape: [rows, positions, vocabulary],
-      cache: { tensors, length: length + sequence, batch },
-    };
+    return { logits: logits.data as Float32Array, logitsShape: [rows, positions, vocabulary], cache };
   }
 
   /** Releases the ONNX Runtime session. */

@@ -181,6 +181,8 @@ async function* tokenLoop(
     deny: options.deny,
   });
   const usesHistory = (options.repetitionPenalty ?? 1) !== 1;
+  // Plain greedy decoding picks the token inside the graph; any processor needs the logits here.
+  const inGraphGreedy = !resolved.doSample && !usesHistory && options.allow === undefined && options.deny === undefined;
   const batch = promptIds.length;
   const promptLength = Math.max(...promptIds.map((ids) => ids.length));
 
@@ -218,6 +220,7 @@ async function* tokenLoop(
       positionIds: stepPositions,
       sequenceLength: stepLength,
       cache,
+      greedy: inGraphGreedy,
     });
     cache = output.cache;
     const [, positions, vocabulary] = output.logitsShape;
@@ -227,12 +230,16 @@ async function* tokenLoop(
     // 3. Choose each unfinished row's token with the logits processors.
     for (let row = 0; row < batch; row++) {
       if (finished[row] !== undefined) continue;
-      const offset = (row * positions + positions - 1) * vocabulary;
-      const logits = output.logits.subarray(offset, offset + vocabulary);
-      const history = usesHistory ? [...promptIds[row]!, ...generated[row]!] : undefined;
-      const chosen: SampledToken = resolved.doSample
-        ? sampler.sample(logits, resolved.random, history)
-        : sampler.greedy(logits, history);
+      let chosen: SampledToken;
+      if (inGraphGreedy) {
+        const logProb = output.nextTokenLogProbs![row]!;
+        chosen = { tokenId: Number(output.nextTokens![row]!), logProb, unfilteredLogProb: logProb };
+      } else {
+        const offset = (row * positions + positions - 1) * vocabulary;
+        const logits = output.logits.subarray(offset, offset + vocabulary);
+        const history = usesHistory ? [...promptIds[row]!, ...generated[row]!] : undefined;
+        chosen = resolved.doSample ? sampler.sample(logits, resolved.random, history) : sampler.greedy(logits, history);
+      }
       const tokenId = chosen.tokenId;
       generated[row]!.push(tokenId);
       nextIds[row] = BigInt(tokenId);

@@ -9,6 +9,7 @@ import {
   Graph,
   gather,
   gatherElements,
+  log,
   logSoftmax,
   maximum,
   mul,
@@ -22,6 +23,7 @@ import {
   squeeze,
   sub,
   unsqueeze,
+  where,
 } from '@diffchat/autodiff';
 import type { ModelConfigBase } from '../architecture-definition';
 import type { WeightTensor } from '../model-directory';
@@ -55,6 +57,8 @@ export const DECODER_NAMES = {
   attentionMask: 'attention_mask',
   positionIds: 'position_ids',
   logits: 'logits',
+  nextToken: 'next_token',
+  nextTokenLogProb: 'next_token_log_prob',
   pastKey: (layer: number) => `past_key_values.${layer}.key`,
   pastValue: (layer: number) => `past_key_values.${layer}.value`,
   presentKey: (layer: number) => `present.${layer}.key`,
@@ -125,6 +129,11 @@ function declareInputs(graph: Graph, definition: CausalLanguageModelDefinition, 
 export interface DecodingGraphOptions extends WeightOptions {
   /** Compute logits only for the last position ([batch, 1, vocab]): what generation needs. Default false. */
   lastPositionOnly?: boolean;
+  /**
+   * Also output `next_token` (int64 [batch], the last position's most likely token, lowest id on ties) and
+   * `next_token_log_prob` ([batch], its log-probability), so greedy decoding never copies the logits out.
+   */
+  greedyOutputs?: boolean;
   /** Graph name. Default `<model_type>-decoder`. */
   name?: string;
 }
@@ -158,7 +167,21 @@ export function buildDecodingGraph(
   const { hidden, presents } = definition.forward(config, w, { ...inputs, past });
   const last = options.lastPositionOnly ? slice(hidden, [-1], [2 ** 62], [1]) : hidden; // (B, S or 1, C)
   const projection = definition.outputProjection(config);
-  graph.output(DECODER_NAMES.logits, dense(last, w(projection.name), null, projection.layout)); // (B, S, V)
+  const logits = graph.output(DECODER_NAMES.logits, dense(last, w(projection.name), null, projection.layout)); // (B, S, V)
+  if (options.greedyOutputs) {
+    const { vocabSize } = definition.architecture.dimensions(config);
+    const final = gather(logits, graph.constant(-1, 'int64'), 1); // (B, V)
+    const largest = reduceMax(final, [1], true); // (B, 1)
+    const ids = graph.constant(
+      Array.from({ length: vocabSize }, (_, index) => index),
+      'float32',
+    );
+    // Lowest id among the maxima: the largest of -id over the positions holding the maximum.
+    const candidates = where(equal(final, largest), neg(ids), -vocabSize); // (B, V)
+    graph.output(DECODER_NAMES.nextToken, cast(neg(reduceMax(candidates, [1])), 'int64')); // (B)
+    const logTotal = log(reduceSum(exp(sub(final, largest)), [1])); // (B)
+    graph.output(DECODER_NAMES.nextTokenLogProb, neg(logTotal)); // (B): max - logsumexp
+  }
   presents.forEach((present, layer) => {
     graph.output(DECODER_NAMES.presentKey(layer), present.key);
     graph.output(DECODER_NAMES.presentValue(layer), present.value);
