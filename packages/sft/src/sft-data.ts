@@ -1,4 +1,4 @@
-import { ConfigError, readJsonlAll } from '@diffchat/core';
+import { readJsonlAll, validate } from '@diffchat/core';
 import type { TextTokenizer } from '@diffchat/lm';
 import { z } from 'zod';
 import { type LossMode, type TokenizedExample, truncateExample } from './sft-math';
@@ -17,19 +17,12 @@ export function recordSchemaFor(template: PromptTemplate) {
 
 /**
  * The records of a data source, each checked for the template's fields.
- * @throws JsonlError naming `file:line` and the field; ConfigError naming the record index for arrays.
+ * @throws JsonlError naming `file:line` and the field; ValidationError naming the record index for arrays.
  */
 export async function loadRecords(data: SftData, template: PromptTemplate): Promise<Record<string, unknown>[]> {
   const schema = recordSchemaFor(template);
   if (typeof data === 'string') return (await readJsonlAll(data, schema)).records;
-  return data.map((record, index) => {
-    const result = schema.safeParse(record);
-    if (!result.success) {
-      const issue = result.error.issues[0]!;
-      throw new ConfigError(`data[${index}]: field "${issue.path.join('.')}": ${issue.message}`);
-    }
-    return result.data;
-  });
+  return data.map((record, index) => validate(schema, record, `data[${index}]`));
 }
 
 /** Token ids the trainer needs from the tokenizer and config. */
