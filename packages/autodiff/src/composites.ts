@@ -42,6 +42,8 @@ export interface CrossEntropyOptions {
  * Cross-entropy of integer targets under softmax(logits), computed stably through log-softmax.
  * `logits`: [..., vocab]; `targets`: int64 [...] (the leading shape of `logits`). Targets equal to
  * `ignoreIndex` count neither in the loss nor in the mean's denominator; an all-ignored batch gives 0.
+ * The rules turn its backward into softmax(logits) scaled per row with the one-hot scattered onto it (see the
+ * LogSoftmax rule): three passes over the [..., vocab] gradient.
  */
 export function softmaxCrossEntropy(
   logits: SymbolicTensor,
@@ -59,7 +61,7 @@ export function softmaxCrossEntropy(
   const safeTargets = where(counted, targets, 0);
   const picked = squeeze(gatherElements(logSoftmax(logits, -1), unsqueeze(safeTargets, [targets.rank]), -1), [-1]);
   const weights = cast(counted, logits.dataType);
-  const losses = neg(mul(picked, weights));
+  const losses = mul(neg(picked), weights);
   const reduction = options.reduction ?? 'mean';
   if (reduction === 'none') return losses;
   const total = reduceSum(losses);
@@ -113,8 +115,11 @@ export function scaledDotProductAttention(
   // Scaling the query (not the scores) lets ONNX Runtime fold it into the product (FusedMatMul alpha).
   let scores = matmul(mul(query, scale), transpose(key, [0, 1, 3, 2]));
   const negativeLarge = query.dataType === 'float64' ? -1e300 : -1e9;
-  if (options.causal ?? true) scores = where(causalMask(scores), scores, negativeLarge);
-  if (options.mask) scores = where(options.mask, scores, negativeLarge);
+  // Masks are added as small [seq, seq] (or mask-shaped) biases: the backward of an Add is the gradient itself,
+  // where a Where over the scores would cost a full pass in each direction.
+  const zero = query.graph.constant(0, query.dataType);
+  if (options.causal ?? true) scores = add(scores, where(causalMask(scores), zero, negativeLarge));
+  if (options.mask) scores = add(scores, where(options.mask, zero, negativeLarge));
   return matmul(softmax(scores, -1), value);
 }
 

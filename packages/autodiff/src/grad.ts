@@ -1,7 +1,7 @@
 import { isFloatType } from './data-type';
-import { gradientRules, missingRuleMessage } from './gradients';
+import { gradientRules, missingRuleMessage, sparseGradient } from './gradients';
 import type { GraphNode, SymbolicTensor } from './graph';
-import { add, constantOfShape, shapeOf } from './ops';
+import { add, constantOfShape, scatterElements, scatterND, shapeOf } from './ops';
 
 /**
  * Reverse-mode differentiation: appends to the loss's graph the nodes that compute d`loss`/d`wrt[i]` and
@@ -51,7 +51,7 @@ export function grad(
   const gradients = new Map<SymbolicTensor, SymbolicTensor>([[loss, cotangent]]);
   const accumulate = (value: SymbolicTensor, gradient: SymbolicTensor) => {
     const previous = gradients.get(value);
-    gradients.set(value, previous ? add(previous, gradient) : gradient);
+    gradients.set(value, previous ? sumGradients(previous, gradient) : gradient);
   };
   for (let index = forwardNodes.length - 1; index >= 0; index--) {
     const node: GraphNode = forwardNodes[index]!;
@@ -70,6 +70,24 @@ export function grad(
   return wrt.map(
     (tensor) => gradients.get(tensor) ?? constantOfShape(shapeOf(tensor), tensor.shape, 0, tensor.dataType),
   );
+}
+
+/**
+ * Adds two gradients of one value. A sparse gradient meeting a dense one is scattered straight onto it, so the
+ * zeros it was scattered into and the Add (two full passes over, say, a [tokens, vocabulary] logits gradient) are
+ * never computed.
+ */
+function sumGradients(previous: SymbolicTensor, gradient: SymbolicTensor): SymbolicTensor {
+  const sameShape =
+    previous.shape.length === gradient.shape.length &&
+    previous.shape.every((dim, index) => dim === gradient.shape[index]);
+  const sparse = sparseGradient(gradient) ?? sparseGradient(previous);
+  if (!sparse || !sameShape) return add(previous, gradient);
+  const dense = sparse.outputs[0] === gradient ? previous : gradient;
+  const [, indices, updates] = sparse.inputs as SymbolicTensor[];
+  if (sparse.op === 'ScatterND') return scatterND(dense, indices!, updates!, 'add');
+  const axis = sparse.attributes.axis;
+  return scatterElements(dense, indices!, updates!, axis?.type === 'int' ? axis.value : 0, 'add');
 }
 
 /** Options of {@link trainingGraph}. */

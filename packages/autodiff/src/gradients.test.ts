@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { expectGradientsMatchFiniteDifferences, randomArray, seededRandom } from '../test/finite-differences';
 import type { DataType } from './data-type';
 import { grad, trainingGraph } from './grad';
 import { gradientRules } from './gradients';
 import { Graph, type PrimitiveOp, type SymbolicTensor } from './graph';
 import * as op from './ops';
+import { reachableNodes } from './serialize';
 import { compileGraph } from './session';
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32), so every run checks the same shapes and values. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type ValueRange = 'any' | 'positive' | 'awayFromZero';
 
@@ -46,6 +36,13 @@ const cases: GradientCase[] = [
     label: 'batched by 2-D',
     build: (c) => op.matmul(c.param([2, c.size(1, 3), 3]), c.param([3, 2])),
   },
+  { op: 'MatMul', label: 'vector by matrix', build: (c) => op.matmul(c.param([3]), c.param([3, c.size(1, 3)])) },
+  {
+    op: 'MatMul',
+    label: 'batched matrix by vector',
+    build: (c) => op.matmul(c.param([2, c.size(1, 3), 3]), c.param([3])),
+  },
+  { op: 'MatMul', label: 'dot product of vectors', build: (c) => op.matmul(c.param([4]), c.param([4])) },
   {
     op: 'MatMul',
     label: 'batched with broadcast batch',
@@ -87,6 +84,12 @@ const cases: GradientCase[] = [
   { op: 'Sigmoid', label: 'unary', build: (c) => op.sigmoid(c.param([2, 3])) },
   { op: 'Softmax', label: 'random axis', build: (c) => op.softmax(c.param([2, 3, 2]), c.size(0, 2)) },
   { op: 'LogSoftmax', label: 'random axis', build: (c) => op.logSoftmax(c.param([2, 3, 2]), c.size(0, 2)) },
+  {
+    op: 'LogSoftmax',
+    label: 'picked by GatherElements with repeats (sparse backward)',
+    build: (c) =>
+      op.gatherElements(op.logSoftmax(c.param([3, 4]), 1), c.graph.constant([1, 3, 3, 3, 0, 2], 'int64', [3, 2]), 1),
+  },
   ...(['ReduceSum', 'ReduceMean', 'ReduceMax'] as const).flatMap((name) =>
     [true, false].map(
       (keepDims): GradientCase => ({
@@ -99,6 +102,13 @@ const cases: GradientCase[] = [
         },
       }),
     ),
+  ),
+  ...[true, false].map(
+    (keepDims): GradientCase => ({
+      op: 'ReduceLogSumExp',
+      label: keepDims ? 'one axis, keep dims' : 'two axes, drop dims',
+      build: (c) => op.reduceLogSumExp(c.param([2, 3, 2]), keepDims ? [c.size(0, 2)] : [0, 2], keepDims),
+    }),
   ),
   {
     op: 'Transpose',
@@ -133,6 +143,11 @@ const cases: GradientCase[] = [
   },
   {
     op: 'Gather',
+    label: 'negative indices counted from the end',
+    build: (c) => op.gather(c.param([4, 3]), c.graph.constant([-1, 0, -4, 3, -1], 'int64', [5])),
+  },
+  {
+    op: 'Gather',
     label: 'middle axis',
     build: (c) => op.gather(c.param([2, 4, 3]), c.graph.constant([3, 0, 3], 'int64', [3]), 1),
   },
@@ -159,6 +174,12 @@ const cases: GradientCase[] = [
     op: 'LayerNormalization',
     label: 'last two axes, no bias',
     build: (c) => op.layerNormalization(c.param([2, 2, 3]), c.param([2, 3]), null, { axis: 1 }),
+  },
+  {
+    op: 'LayerNormalization',
+    label: "float32, the kernel's own statistics",
+    dataType: 'float32',
+    build: (c) => op.layerNormalization(c.param([3, 5]), c.param([5]), c.param([5])),
   },
   { op: 'Expand', label: 'to a larger shape', build: (c) => op.expand(c.param([3, 1]), [2, 3, 4]) },
   {
@@ -259,6 +280,36 @@ describe('gradient table against central finite differences', () => {
   );
 });
 
+/** `x` [rows, ...] declared with its first size named, as if the size were known only at run time. */
+function withNamedRows(x: SymbolicTensor): SymbolicTensor {
+  return op.reshape(x, op.shapeOf(x), ['rows', ...x.shape.slice(1)]);
+}
+
+describe('gradients through axes whose size is named', () => {
+  const cases: [string, (x: SymbolicTensor, graph: Graph) => SymbolicTensor, number[]][] = [
+    ['Slice with negative bounds', (x) => op.slice(withNamedRows(x), [1, -3], [-1, 4], [0, 1]), [2, 2]],
+    ['Slice past the end', (x) => op.slice(withNamedRows(x), [-9, 2], [9, 99], [0, 1]), [4, 3]],
+    ['Concat', (x, graph) => op.concat([withNamedRows(x), op.expand(graph.constant(2, 'float64'), [2, 5])], 0), [6, 5]],
+    ['Pad', (x) => op.pad(withNamedRows(x), [1, 0], [2, 1]), [7, 6]],
+  ];
+  it.each(cases)('%s matches finite differences', async (_, build, resultShape) => {
+    const graph = new Graph('named rows');
+    const x = graph.parameter('x', [4, 5], 'float64');
+    const random = seededRandom(21);
+    const count = resultShape.reduce((a, b) => a * b, 1);
+    const weights = graph.constant(
+      Array.from({ length: count }, () => 2 * random() - 1),
+      'float64',
+      resultShape,
+    );
+    const result = build(x, graph);
+    expect(result.shape[0]).toEqual(expect.any(String));
+    trainingGraph(op.reduceSum(op.mul(result, weights)));
+    const compiled = await compileGraph(graph);
+    await expectGradientsMatchFiniteDifferences(compiled, new Map([['x', randomArray(random, 20)]]), {});
+  });
+});
+
 describe('grad', () => {
   it('passes no gradient through stopGradient', async () => {
     const graph = new Graph('stop');
@@ -288,6 +339,28 @@ describe('grad', () => {
     expect(Array.from(outputs['grad.used']!.data as Float64Array)).toEqual([0, 6]);
     expect(Array.from(outputs['grad.unused']!.data as Float64Array)).toEqual([0, 0, 0, 0]);
     expect(outputs.loss!.data[0]).toBe(36);
+  });
+
+  it('scatters a sparse gradient onto a dense one instead of adding it to zeros', async () => {
+    // A looked-up table that is also used densely, like a decoder's tied embedding and output head.
+    const graph = new Graph('tied-table');
+    const table = graph.parameter('table', [4, 3], 'float64');
+    const looked = op.gather(table, graph.constant([2, 0, 2], 'int64', [3]));
+    const logits = op.gemm(looked, table, null, { transB: true });
+    const random = seededRandom(11);
+    const weights = graph.constant(
+      Array.from({ length: 12 }, () => 2 * random() - 1),
+      'float64',
+      [3, 4],
+    );
+    trainingGraph(op.reduceSum(op.mul(logits, weights)));
+    const nodes = reachableNodes(graph, graph.outputs.values());
+    const scatters = nodes.filter((node) => node.op === 'ScatterND');
+    expect(scatters).toHaveLength(1);
+    expect(scatters[0]!.inputs[0]!.producer?.op).toBe('Gemm');
+    expect(nodes.some((node) => node.op === 'Add')).toBe(false);
+    const compiled = await compileGraph(graph);
+    await expectGradientsMatchFiniteDifferences(compiled, new Map([['table', randomArray(random, 12)]]), {});
   });
 
   it('refuses a loss with more than one element and ops without a rule', () => {

@@ -27,6 +27,7 @@ export const primitiveOps = [
   'ReduceSum',
   'ReduceMean',
   'ReduceMax',
+  'ReduceLogSumExp',
   'Transpose',
   'Reshape',
   'Unsqueeze',

@@ -201,7 +201,7 @@ export function stopGradient(x: SymbolicTensor): SymbolicTensor {
 }
 
 function reduce(
-  op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceProd',
+  op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceLogSumExp' | 'ReduceProd',
   x: SymbolicTensor,
   axes: readonly number[] | undefined,
   keepDims: boolean,
@@ -231,6 +231,16 @@ export function reduceMean(x: SymbolicTensor, axes?: readonly number[], keepDims
 /** Maximum over `axes` (all axes when omitted); ties share the gradient equally. */
 export function reduceMax(x: SymbolicTensor, axes?: readonly number[], keepDims = false): SymbolicTensor {
   return reduce('ReduceMax', x, axes, keepDims);
+}
+
+/**
+ * `log(sum(exp(x)))` over `axes` (all axes when omitted), computed stably (ONNX Runtime subtracts the maximum
+ * first). Its gradient is the softmax over `axes`, which is what makes {@link softmaxCrossEntropy}'s backward a
+ * softmax minus a one-hot.
+ */
+export function reduceLogSumExp(x: SymbolicTensor, axes?: readonly number[], keepDims = false): SymbolicTensor {
+  requireFloat(x, 'ReduceLogSumExp');
+  return reduce('ReduceLogSumExp', x, axes, keepDims);
 }
 
 /** Product over `axes`; used on integer shape tensors, not differentiated. */
@@ -566,18 +576,27 @@ export interface GemmOptions {
   beta?: number;
 }
 
-/** Matrix product with numpy batch broadcasting; both operands have rank at least 2. */
+/**
+ * Matrix product with numpy semantics: batch axes broadcast; a 1-D `a` is a row vector and a 1-D `b` a column
+ * vector, and the axis they add is dropped from the result (so two vectors give their dot product, a scalar).
+ */
 export function matmul(a: SymbolicTensor, b: SymbolicTensor): SymbolicTensor {
   requireFloat(a, 'MatMul');
-  if (a.rank < 2 || b.rank < 2)
-    throw new RangeError(`MatMul: needs rank >= 2, got ${a.describe()} and ${b.describe()}`);
+  if (a.rank < 1 || b.rank < 1) {
+    throw new RangeError(`MatMul: needs rank >= 1, got ${a.describe()} and ${b.describe()}`);
+  }
   if (a.dataType !== b.dataType) throw new TypeError(`MatMul: ${a.describe()} and ${b.describe()} differ in type`);
-  const inner = [a.shape[a.rank - 1]!, b.shape[b.rank - 2]!];
+  const left = a.rank === 1 ? [1, a.shape[0]!] : a.shape;
+  const right = b.rank === 1 ? [b.shape[0]!, 1] : b.shape;
+  const inner = [left[left.length - 1]!, right[right.length - 2]!];
   if (typeof inner[0] === 'number' && typeof inner[1] === 'number' && inner[0] !== inner[1]) {
     throw new RangeError(`MatMul: inner dimensions of ${a.describe()} and ${b.describe()} differ`);
   }
-  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'MatMul');
-  return node('MatMul', [a, b], a.dataType, [...batch, a.shape[a.rank - 2]!, b.shape[b.rank - 1]!]);
+  const batch = broadcastShapes(left.slice(0, -2), right.slice(0, -2), 'MatMul');
+  const shape = [...batch];
+  if (a.rank > 1) shape.push(left[left.length - 2]!);
+  if (b.rank > 1) shape.push(right[right.length - 1]!);
+  return node('MatMul', [a, b], a.dataType, shape);
 }
 
 /** `alpha * op(a) op(b) + beta * c` for 2-D `a`, `b`; `c` broadcasts to the result. */

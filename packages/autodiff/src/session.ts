@@ -7,12 +7,23 @@ import type { Graph, SymbolicTensor } from './graph';
 import { toOnnxModel } from './serialize';
 import { formatShape } from './shape';
 
+/** The execution providers a graph can be compiled for. */
+export const executionProviders = ['cpu', 'cuda'] as const;
+
+/** One of {@link executionProviders}. */
+export type ExecutionProvider = (typeof executionProviders)[number];
+
 /** Where and how a compiled graph runs. */
 export interface CompileOptions {
   /** `'cpu'` (default) or `'cuda'` (needs the CUDA build of onnxruntime-node). */
-  executionProvider?: 'cpu' | 'cuda';
-  /** Threads inside one operator; ONNX Runtime picks (one per core) when omitted. */
+  executionProvider?: ExecutionProvider;
+  /** Threads inside one operator; ONNX Runtime picks (one per physical core) when omitted. */
   intraOpNumThreads?: number;
+  /**
+   * Whether idle intra-op threads spin waiting for work (ONNX Runtime's default, true): fastest on a machine of
+   * one's own; false gives the cores back at once, which is faster when other processes compete for them.
+   */
+  allowSpinning?: boolean;
   /** Threads across independent operators. */
   interOpNumThreads?: number;
   /** ONNX Runtime graph optimisations; `'all'` by default so it fuses Gemm, FusedMatMul, SkipLayerNormalization. */
@@ -69,13 +80,33 @@ export class CompiledGraph {
 
   /** Compiles without caching; prefer {@link compileGraph}. */
   static async create(graph: Graph, options: CompileOptions = {}): Promise<CompiledGraph> {
+    const provider = options.executionProvider ?? 'cpu';
+    if (!(executionProviders as readonly string[]).includes(provider)) {
+      throw new GraphRunError(
+        `graph ${graph.name}: executionProvider must be one of ${executionProviders.join(', ')}, got ${String(provider)}`,
+      );
+    }
+    for (const key of ['intraOpNumThreads', 'interOpNumThreads'] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+        throw new GraphRunError(
+          `graph ${graph.name}: ${key} must be an integer >= 0 (0: ONNX Runtime's choice), got ${value}`,
+        );
+      }
+    }
     const serialized = toOnnxModel(graph);
     const sessionOptions: ort.InferenceSession.SessionOptions = {
-      executionProviders: [options.executionProvider ?? 'cpu'],
+      executionProviders: [provider],
       graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     };
     if (options.intraOpNumThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
     if (options.interOpNumThreads !== undefined) sessionOptions.interOpNumThreads = options.interOpNumThreads;
+    if (options.allowSpinning !== undefined) {
+      const spinning = options.allowSpinning ? '1' : '0';
+      sessionOptions.extra = {
+        session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } },
+      };
+    }
     if (options.enableProfiling) sessionOptions.enableProfiling = true;
     if (options.profileFilePrefix !== undefined) sessionOptions.profileFilePrefix = options.profileFilePrefix;
     let session: ort.InferenceSession;
@@ -94,9 +125,16 @@ export class CompiledGraph {
         session = await ort.InferenceSession.create(serialized.model, sessionOptions);
       }
     } catch (error) {
-      throw new GraphRunError(`graph ${graph.name}: ONNX Runtime could not load it: ${(error as Error).message}`, {
-        cause: error,
-      });
+      const message = (error as Error).message;
+      if (provider === 'cuda' && /cuda|providers_shared|shared librar/i.test(message)) {
+        throw new GraphRunError(
+          `graph ${graph.name}: executionProvider 'cuda' needs the CUDA build of onnxruntime-node, which is not ` +
+            'installed here (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12, on a machine with ' +
+            `CUDA 12 and an NVIDIA GPU): ${message}`,
+          { cause: error },
+        );
+      }
+      throw new GraphRunError(`graph ${graph.name}: ONNX Runtime could not load it: ${message}`, { cause: error });
     }
     return new CompiledGraph(graph, session, new Map(graph.inputs), new Map(graph.outputs));
   }
