@@ -120,7 +120,7 @@ export function findCutInHistogram(
   lastSearch.memberCount = count;
   const members = memberScratch(count);
   members.set(bucketMembers.subarray(0, count));
-  return narrow(keys, weights, members, count, before, position, target);
+  return findCutAmong(keys, weights, members, count, before, position, target);
 }
 
 /** Sizes of the two lists the last {@link findCutInHistogram} (or {@link findCut}) call left in the workspace. */
@@ -155,10 +155,12 @@ export function keepFromLastSearch(
 }
 
 /**
- * Continues the search among `count` members (token ids in ascending order) that hold the cut; `before` and
- * `position` are the weight and the number of tokens that precede all of them.
+ * Finds the cut among `count` members (token ids in ascending order, reordered in place) known to hold it: `before`
+ * and `position` are the weight and the number of tokens that precede all of them, and the members must weigh at
+ * least `target - before` together. Only the members' entries of `keys` and `weights` are read. Large groups are
+ * split by small histograms first, so a big tie group costs linear time, not a sort.
  */
-function narrow(
+export function findCutAmong(
   keys: Float64Array,
   weights: Float64Array | undefined,
   members: Int32Array,

@@ -15,8 +15,8 @@ const STEP_HIGH = 0.6931471803691238 / TABLE_SIZE;
 const STEP_LOW = 1.9082149292705877e-10 / TABLE_SIZE;
 // Adding then subtracting 1.5 * 2^52 rounds a double of magnitude below 2^51 to the nearest integer.
 const ROUNDING_SHIFT = 6755399441055744;
-// Below this exp(t) is 0 in double precision.
-const UNDERFLOW = -745.2;
+/** Below this exp(t) is 0 in double precision (and {@link exponentialOfNonPositive} returns 0). */
+export const EXPONENT_UNDERFLOW = -745.2;
 
 const fractionPowers = new Float64Array(TABLE_SIZE);
 for (let index = 0; index < TABLE_SIZE; index++) fractionPowers[index] = 2 ** (index / TABLE_SIZE);
@@ -29,7 +29,7 @@ for (let index = 0; index < negativePowers.length; index++) negativePowers[index
  * Relative error against Math.exp is below 1e-15 for results in the normal range.
  */
 export function exponentialOfNonPositive(t: number): number {
-  if (t < UNDERFLOW) return 0;
+  if (t < EXPONENT_UNDERFLOW) return 0;
   const steps = t * STEPS_PER_NAT + ROUNDING_SHIFT - ROUNDING_SHIFT;
   const stepsInteger = steps | 0;
   const r = t - steps * STEP_HIGH - steps * STEP_LOW;

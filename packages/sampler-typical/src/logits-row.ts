@@ -36,6 +36,58 @@ export function summariseRow(logits: Float32Array, field = 'logits'): RowSummary
   return { max, min, finiteCount };
 }
 
+/** Largest and smallest finite logit of a row. */
+export interface LogitRange {
+  max: number;
+  min: number;
+}
+
+/**
+ * {@link summariseRow} for the filters' hot path: the same checks, but the common case costs two comparisons per
+ * entry. NaN fails every comparison, so it never becomes the max or the min; it is caught later, when the softmax
+ * sums come out NaN, and reported by {@link reportBadRow}.
+ */
+export function logitRange(logits: Float32Array): LogitRange {
+  const max = scanRange(logits);
+  // max - max is NaN for +Infinity; max stays -Infinity for an empty or all-removed row.
+  if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
+  return { max, min: scannedMin };
+}
+
+/*
+ * Why the hot loops of this package return one number and leave any other result in a module variable:
+ * V8 compiles a long first loop while it runs (on-stack replacement) and keeps entering that compiled loop on later
+ * calls. Code after the loop had never run when it was compiled, so anything there that needs type feedback (building
+ * an object, storing a property, calling a function, reading Math.log) deoptimises it at the end of every call, which
+ * costs more than the loop itself. Returning a number and assigning a module variable need no feedback.
+ */
+
+/** The smallest finite logit found by the last {@link scanRange}. */
+let scannedMin = 0;
+
+/** The loop of {@link logitRange}: returns the largest logit and leaves the smallest finite one in scannedMin. */
+function scanRange(logits: Float32Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (let index = 0; index < logits.length; index++) {
+    const value = logits[index];
+    if (value > max) max = value;
+    // -Infinity marks a removed token, not the bottom of the range.
+    if (value < min && value > Number.NEGATIVE_INFINITY) min = value;
+  }
+  scannedMin = min;
+  return max;
+}
+
+/**
+ * Throws the {@link SamplerInputError} that {@link summariseRow} throws for a row a faster check found to be bad
+ * (the caller only gets here for a bad row, so the slower pass that names the index costs nothing in practice).
+ */
+export function reportBadRow(logits: Float32Array, field = 'logits'): never {
+  summariseRow(logits, field);
+  throw new Error(`${field}: the row was reported bad but passes validation`);
+}
+
 /** Throws unless `value` is a finite number (guards options that arrive from untyped callers). */
 export function requireFiniteNumber(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {

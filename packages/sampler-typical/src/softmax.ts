@@ -1,4 +1,6 @@
-import { exponentialOfNonPositive } from './exponential';
+import { EXPONENT_UNDERFLOW, exponentialOfNonPositive } from './exponential';
+import type { LogitHistogram } from './logit-histogram';
+import { reportBadRow } from './logits-row';
 
 /**
  * Probabilities are rounded to whole multiples of 2^-50 before they are accumulated, so every cumulative mass is an
@@ -29,4 +31,51 @@ export function logNormalizer(logits: Float32Array, max: number): number {
   let total = 0;
   for (let index = 0; index < logits.length; index++) total += exponentialOfNonPositive(logits[index] - max);
   return Math.log(total);
+}
+
+/** What {@link exponentialSums} gathers, relative to the row's max: Z = sum e^t and sum e^t t, with t = logit - max. */
+export interface ExponentialSums {
+  normalizer: number;
+  weightedShift: number;
+}
+
+/**
+ * One pass over the row for everything the filters need before their final pass: the softmax normaliser Z, the sum
+ * that gives the entropy (H = log Z - (sum e^t t) / Z), and the histogram of logits weighted by e^t (which must have
+ * been set up with the row's finite range). `max` must be the row's largest logit. A NaN logit makes the sums NaN and
+ * is reported here, naming its index, since the faster range check lets it through.
+ */
+export function exponentialSums(logits: Float32Array, max: number, histogram: LogitHistogram): ExponentialSums {
+  const normalizer = accumulateExponentials(logits, max, histogram);
+  if (Number.isNaN(normalizer)) reportBadRow(logits);
+  return { normalizer, weightedShift: accumulatedWeightedShift };
+}
+
+/** The sum of e^t t from the last {@link accumulateExponentials}. */
+let accumulatedWeightedShift = 0;
+
+/**
+ * The loop of {@link exponentialSums}: returns Z and leaves sum e^t t in accumulatedWeightedShift (a hot loop returns
+ * one number, for the reason given in logits-row.ts).
+ */
+function accumulateExponentials(logits: Float32Array, max: number, histogram: LogitHistogram): number {
+  const { low, scale, mass } = histogram;
+  const lastBucket = mass.length - 1;
+  let normalizer = 0;
+  let weightedShift = 0;
+  for (let index = 0; index < logits.length; index++) {
+    const logit = logits[index];
+    const shift = logit - max;
+    // Skips -Infinity too, whose zero weight times its shift would be NaN.
+    if (shift < EXPONENT_UNDERFLOW) continue;
+    const weight = exponentialOfNonPositive(shift);
+    normalizer += weight;
+    weightedShift += weight * shift;
+    // bucketOf, inlined: logit >= low here, so only the top needs clamping.
+    let bucket = ((logit - low) * scale) | 0;
+    if (bucket > lastBucket) bucket = lastBucket;
+    mass[bucket] += weight;
+  }
+  accumulatedWeightedShift = weightedShift;
+  return normalizer;
 }

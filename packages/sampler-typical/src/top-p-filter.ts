@@ -1,18 +1,11 @@
-import {
-  bucketCounts,
-  bucketScale,
-  bucketWeights,
-  clearHistogram,
-  findCut,
-  findCutInHistogram,
-  keepFromLastSearch,
-  keepThroughCut,
-  LAST_BUCKET,
-} from './cut-search';
+import { type BandSplit, bandHoldsCut, cutInBand } from './band-cut';
+import { findCut, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
-import { requireInteger, summariseRow } from './logits-row';
-import { fillExponentials, PROBABILITY_UNITS } from './softmax';
-import { keyScratch, weightScratch } from './workspace';
+import { exponentialOfNonPositive } from './exponential';
+import { logitHistogram, nucleusBand } from './logit-histogram';
+import { logitRange, requireInteger } from './logits-row';
+import { exponentialSums, PROBABILITY_UNITS } from './softmax';
+import { bandScratch, keyScratch, weightScratch } from './workspace';
 
 /** Options of {@link topPFilter}. */
 export interface TopPFilterOptions {
@@ -39,32 +32,136 @@ export function topPFilter(logits: Float32Array, options: TopPFilterOptions): Fl
     throw new SamplerInputError('p', `must be in the interval (0, 1], got ${String(p)}`);
   }
   const minTokensToKeep = requireInteger(options.minTokensToKeep ?? 1, 'minTokensToKeep', 1);
-  const { max, min } = summariseRow(logits);
-  const length = logits.length;
-  const weights = weightScratch(length);
-  const normalizer = fillExponentials(logits, max, weights);
+  return topPFilterInBand(logits, p, minTokensToKeep);
+}
+
+/** Logit bounds of a band: see {@link nucleusBand}. */
+export interface LogitBand {
+  keepAbove: number;
+  removeBelow: number;
+}
+
+// Estimated masses may be this far (relative to Z) from the exact ones: the float sums' rounding plus the rounding
+// of each token's probability to a whole unit (half a unit, 2^-51, per token).
+const MASS_MARGIN = 1e-9;
+
+/**
+ * {@link topPFilter} on validated options, with the band optionally given instead of estimated; tests pass bands
+ * that miss the cut to check that a wrong estimate is detected and widened.
+ *
+ * Three passes over the row: its range; the exponentials with the normaliser and the logit histogram; and a final
+ * pass that writes the filtered row, keeping or removing every token outside the band by its logit alone. Only the
+ * band's tokens are then ordered exactly (most probable first, the sort key being the negated logit).
+ */
+export function topPFilterInBand(
+  logits: Float32Array,
+  p: number,
+  minTokensToKeep: number,
+  band?: LogitBand,
+): Float32Array {
+  const { max, min } = logitRange(logits);
+  const histogram = logitHistogram(min, max);
+  const { normalizer } = exponentialSums(logits, max, histogram);
   const units = PROBABILITY_UNITS / normalizer;
-  // Most probable first: the key is the negated logit (exact), -Infinity logits get +Infinity and drop out. Keys,
-  // probabilities in exact units and the histogram in one pass.
+  const target = p * PROBABILITY_UNITS;
+  const length = logits.length;
+  const margin = normalizer * (MASS_MARGIN + length * 2 ** -50);
+  const estimate = band ?? nucleusBand(histogram, p * normalizer, margin);
+
+  const filtered = new Float32Array(length);
+  let split = splitRow(logits, filtered, max, units, estimate.keepAbove, estimate.removeBelow);
+  if (!bandHoldsCut(split, target)) {
+    split = splitRow(logits, filtered, max, units, Number.POSITIVE_INFINITY, -Number.MAX_VALUE);
+    // The whole row weighs less than p (rounding, p = 1): nothing is removed, as in the reference.
+    if (!bandHoldsCut(split, target)) return logits.slice();
+  }
+  const members = bandScratch(length);
   const keys = keyScratch(length);
-  const scale = bucketScale(-max, -min);
-  clearHistogram();
+  const cut = cutInBand(split, members, keys, weightScratch(length), target);
+  if (minTokensToKeep > cut.position + 1) return keepMostProbable(logits, max, min, minTokensToKeep);
+  for (let rank = 0; rank < split.bandCount; rank++) {
+    const index = members[rank];
+    const key = keys[index];
+    // Up to and including the cut token; a tie with it is split by token id.
+    if (key < cut.key || (key === cut.key && index <= cut.index)) filtered[index] = logits[index];
+  }
+  return filtered;
+}
+
+/**
+ * The final pass: writes `filtered` for every token outside the band (logit if above `keepAbove`, -Infinity if
+ * below `removeBelow`; -Infinity for the band too, for now) and lists the band for the exact search.
+ */
+function splitRow(
+  logits: Float32Array,
+  filtered: Float32Array,
+  max: number,
+  units: number,
+  keepAbove: number,
+  removeBelow: number,
+): BandSplit {
+  const bandCount = splitByLogit(logits, filtered, max, units, keepAbove, removeBelow);
+  return { keptWeight: splitKeptWeight, keptCount: splitKeptCount, bandWeight: splitBandWeight, bandCount };
+}
+
+// Results of the last splitByLogit besides its return value (a hot loop returns one number, for the reason given in
+// logits-row.ts).
+let splitKeptWeight = 0;
+let splitKeptCount = 0;
+let splitBandWeight = 0;
+
+/** The loop of {@link splitRow}: returns the number of band tokens. */
+function splitByLogit(
+  logits: Float32Array,
+  filtered: Float32Array,
+  max: number,
+  units: number,
+  keepAbove: number,
+  removeBelow: number,
+): number {
+  const length = logits.length;
+  const members = bandScratch(length);
+  const keys = keyScratch(length);
+  const weights = weightScratch(length);
+  let keptWeight = 0;
+  let keptCount = 0;
+  let bandWeight = 0;
+  let bandCount = 0;
   for (let index = 0; index < length; index++) {
-    const key = -logits[index];
-    keys[index] = key;
-    if (key === Number.POSITIVE_INFINITY) continue;
-    const probability = Math.floor(weights[index] * units + 0.5);
-    weights[index] = probability;
-    let bucket = ((key + max) * scale) | 0;
-    if (bucket > LAST_BUCKET) bucket = LAST_BUCKET;
-    bucketCounts[bucket]++;
-    bucketWeights[bucket] += probability;
+    const logit = logits[index];
+    // removeBelow is at least -Number.MAX_VALUE, so -Infinity always goes here.
+    if (logit < removeBelow) {
+      filtered[index] = Number.NEGATIVE_INFINITY;
+      continue;
+    }
+    const weight = Math.floor(exponentialOfNonPositive(logit - max) * units + 0.5);
+    if (logit > keepAbove) {
+      filtered[index] = logit;
+      keptWeight += weight;
+      keptCount++;
+    } else {
+      filtered[index] = Number.NEGATIVE_INFINITY;
+      members[bandCount++] = index;
+      keys[index] = -logit;
+      weights[index] = weight;
+      bandWeight += weight;
+    }
   }
-  const cut = findCutInHistogram(keys, weights, length, -max, scale, p * PROBABILITY_UNITS);
-  if (cut === undefined) return logits.slice();
-  if (minTokensToKeep <= cut.position + 1) {
-    return keepFromLastSearch(logits, keys, cut.key, cut.index, Number.NEGATIVE_INFINITY);
-  }
+  splitKeptWeight = keptWeight;
+  splitKeptCount = keptCount;
+  splitBandWeight = bandWeight;
+  return bandCount;
+}
+
+/**
+ * The rare case where the first `minTokensToKeep` positions reach past the nucleus cut: they contain it, so they
+ * alone decide, from one more pass for every key and a count-only search.
+ */
+function keepMostProbable(logits: Float32Array, max: number, min: number, minTokensToKeep: number): Float32Array {
+  const length = logits.length;
+  // Most probable first: the key is the negated logit (exact); -Infinity logits get +Infinity and drop out.
+  const keys = keyScratch(length);
+  for (let index = 0; index < length; index++) keys[index] = -logits[index];
   const minimum = findCut(keys, undefined, length, -max, -min, minTokensToKeep);
   if (minimum === undefined) return logits.slice();
   return keepThroughCut(logits, keys, minimum.key, minimum.index, Number.NEGATIVE_INFINITY);

@@ -10,6 +10,7 @@ let weightBuffer = new Float64Array(0);
 let memberBuffer = new Int32Array(0);
 let belowBuffer = new Int32Array(0);
 let bucketMemberBuffer = new Int32Array(0);
+let bandBuffer = new Int32Array(0);
 
 /** Per-token sort keys (Float64Array of at least `length`; contents are garbage). */
 export function keyScratch(length: number): Float64Array {
@@ -39,4 +40,10 @@ export function belowScratch(length: number): Int32Array {
 export function bucketMemberScratch(length: number): Int32Array {
   if (bucketMemberBuffer.length < length) bucketMemberBuffer = new Int32Array(length);
   return bucketMemberBuffer;
+}
+
+/** Token ids inside the band a filter's final pass examines exactly (Int32Array of at least `length`). */
+export function bandScratch(length: number): Int32Array {
+  if (bandBuffer.length < length) bandBuffer = new Int32Array(length);
+  return bandBuffer;
 }
