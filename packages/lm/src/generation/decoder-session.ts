@@ -16,6 +16,12 @@ export interface DecoderSessionOptions {
   lastPositionOnly?: boolean;
   /** Also compute the greedy token and its log-probability in the graph (see {@link DecoderStepInputs.greedy}). */
   greedyOutputs?: boolean;
+  /**
+   * `concatenated` (default): each step returns a new cache (past + new positions) from ONNX Runtime.
+   * `preallocated`: the cache is a fixed-capacity buffer written in place (grown when full); each step only
+   * copies the new positions into it, and a cache object is valid until the next step that uses it.
+   */
+  cache?: 'concatenated' | 'preallocated';
   /** Threads inside one operator; ONNX Runtime's default (one per core) when omitted. */
   intraOpNumThreads?: number;
   /** `'cpu'` (default) or `'cuda'` (needs onnxruntime-node's CUDA build). */
@@ -29,6 +35,8 @@ export interface KeyValueCache {
   readonly length: number;
   /** Rows. */
   readonly batch: number;
+  /** Preallocated caches: positions the buffers hold ([batch, heads, capacity, headSize] per tensor). */
+  readonly capacity?: number;
 }
 
 /** One decoding step's inputs; arrays are row-major. */
@@ -84,6 +92,8 @@ export class DecoderSession {
     readonly headSize: number,
     /** Whether steps need `positionIds`. */
     readonly usesPositionIds: boolean,
+    /** Whether the cache is a preallocated buffer written in place. */
+    readonly preallocated: boolean,
   ) {
     this.cacheOutputs = Array.from({ length: layers }, (_, layer) => [
       DECODER_NAMES.presentKey(layer),
@@ -106,6 +116,7 @@ export class DecoderSession {
       placement,
       lastPositionOnly: options.lastPositionOnly,
       greedyOutputs: options.greedyOutputs,
+      cache: options.cache,
     });
     const session = await ort.InferenceSession.create(toOnnxModel(graph).model, {
       executionProviders: [options.executionProvider ?? 'cpu'],
@@ -118,19 +129,50 @@ export class DecoderSession {
       weightFeeds[name] = new ort.Tensor('float32', tensor.data, [...tensor.shape]);
     }
     const { heads, hiddenSize, layers } = definition.architecture.dimensions(config);
-    return new DecoderSession(session, weightFeeds, layers, heads, hiddenSize / heads, definition.usesPositionIds);
+    return new DecoderSession(
+      session,
+      weightFeeds,
+      layers,
+      heads,
+      hiddenSize / heads,
+      definition.usesPositionIds,
+      options.cache === 'preallocated',
+    );
   }
 
-  /** An empty cache (length 0) for `batch` rows. */
-  emptyCache(batch: number): KeyValueCache {
+  /**
+   * An empty cache (length 0) for `batch` rows; `capacity` sizes a preallocated cache (the positions a
+   * generation will cache: prompt + new tokens), which grows when a step needs more.
+   */
+  emptyCache(batch: number, capacity = 64): KeyValueCache {
     const tensors: Record<string, ort.Tensor> = {};
-    const empty = new Float32Array(0);
+    const size = this.preallocated ? capacity : 0;
     for (let layer = 0; layer < this.layers; layer++) {
-      const shape = [batch, this.heads, 0, this.headSize];
-      tensors[DECODER_NAMES.pastKey(layer)] = new ort.Tensor('float32', empty, shape);
-      tensors[DECODER_NAMES.pastValue(layer)] = new ort.Tensor('float32', empty, shape);
+      const shape = [batch, this.heads, size, this.headSize];
+      const elements = batch * this.heads * size * this.headSize;
+      tensors[DECODER_NAMES.pastKey(layer)] = new ort.Tensor('float32', new Float32Array(elements), shape);
+      tensors[DECODER_NAMES.pastValue(layer)] = new ort.Tensor('float32', new Float32Array(elements), shape);
     }
-    return { tensors, length: 0, batch };
+    return { tensors, length: 0, batch, ...(this.preallocated ? { capacity } : {}) };
+  }
+
+  /** A preallocated cache with room for `needed` positions, the cached ones copied over. */
+  private grown(cache: KeyValueCache, needed: number): KeyValueCache {
+    const capacity = Math.max(needed, 2 * (cache.capacity ?? 0));
+    const larger = this.emptyCache(cache.batch, capacity);
+    for (const [name, tensor] of Object.entries(cache.tensors)) {
+      copyPositions(
+        tensor.data as Float32Array,
+        cache.capacity!,
+        larger.tensors[name]!.data as Float32Array,
+        capacity,
+        0,
+        cache.length,
+        cache.batch * this.heads,
+        this.headSize,
+      );
+    }
+    return { ...larger, length: cache.length };
   }
 
   /** Runs the model on new tokens after the cached ones. */
@@ -147,11 +189,26 @@ export class DecoderSession {
         `decoder step: attention_mask has ${inputs.attentionMask.length} values, expected ${batch} x ${length + sequence}`,
       );
     }
+    let cache: KeyValueCache = inputs.cache;
+    let attentionMask = inputs.attentionMask;
+    let maskLength = length + sequence;
+    if (this.preallocated) {
+      if (length + sequence > cache.capacity!) cache = this.grown(cache, length + sequence);
+      // Slots past the cached positions hold nothing yet: the mask hides them.
+      const capacity = cache.capacity!;
+      maskLength = capacity + sequence;
+      attentionMask = new BigInt64Array(batch * maskLength);
+      for (let row = 0; row < batch; row++) {
+        const source = inputs.attentionMask.subarray(row * (length + sequence), (row + 1) * (length + sequence));
+        attentionMask.set(source.subarray(0, length), row * maskLength);
+        attentionMask.set(source.subarray(length), row * maskLength + capacity);
+      }
+    }
     const feeds: Record<string, ort.Tensor> = {
       ...this.weightFeeds,
-      ...inputs.cache.tensors,
+      ...cache.tensors,
       [DECODER_NAMES.inputIds]: new ort.Tensor('int64', inputs.inputIds, [batch, sequence]),
-      [DECODER_NAMES.attentionMask]: new ort.Tensor('int64', inputs.attentionMask, [batch, length + sequence]),
+      [DECODER_NAMES.attentionMask]: new ort.Tensor('int64', attentionMask, [batch, maskLength]),
     };
     if (this.usesPositionIds) {
       if (inputs.positionIds?.length !== batch * sequence) {
@@ -163,29 +220,64 @@ export class DecoderSession {
       ? [...this.cacheOutputs, DECODER_NAMES.nextToken, DECODER_NAMES.nextTokenLogProb]
       : [...this.cacheOutputs, DECODER_NAMES.logits];
     const results = await this.session.run(feeds, fetches);
-    const tensors: Record<string, ort.Tensor> = {};
-    for (let layer = 0; layer < this.layers; layer++) {
-      tensors[DECODER_NAMES.pastKey(layer)] = results[DECODER_NAMES.presentKey(layer)]!;
-      tensors[DECODER_NAMES.pastValue(layer)] = results[DECODER_NAMES.presentValue(layer)]!;
+    let next: KeyValueCache;
+    if (this.preallocated) {
+      for (let layer = 0; layer < this.layers; layer++) {
+        for (const [past, present] of [
+          [DECODER_NAMES.pastKey(layer), DECODER_NAMES.presentKey(layer)],
+          [DECODER_NAMES.pastValue(layer), DECODER_NAMES.presentValue(layer)],
+        ] as const) {
+          const target = cache.tensors[past]!.data as Float32Array;
+          const fresh = results[present]!.data as Float32Array; // (B, nh, S, hs)
+          copyPositions(fresh, sequence, target, cache.capacity!, length, sequence, batch * this.heads, this.headSize);
+        }
+      }
+      next = { ...cache, length: length + sequence };
+    } else {
+      const tensors: Record<string, ort.Tensor> = {};
+      for (let layer = 0; layer < this.layers; layer++) {
+        tensors[DECODER_NAMES.pastKey(layer)] = results[DECODER_NAMES.presentKey(layer)]!;
+        tensors[DECODER_NAMES.pastValue(layer)] = results[DECODER_NAMES.presentValue(layer)]!;
+      }
+      next = { tensors, length: length + sequence, batch };
     }
-    const cache = { tensors, length: length + sequence, batch };
     if (inputs.greedy) {
       return {
         logits: new Float32Array(0),
         logitsShape: [batch, 0, 0],
         nextTokens: results[DECODER_NAMES.nextToken]!.data as BigInt64Array,
         nextTokenLogProbs: results[DECODER_NAMES.nextTokenLogProb]!.data as Float32Array,
-        cache,
+        cache: next,
       };
     }
     const logits = results[DECODER_NAMES.logits]!;
     const [rows, positions, vocabulary] = logits.dims.map(Number) as [number, number, number];
-    return { logits: logits.data as Float32Array, logitsShape: [rows, positions, vocabulary], cache };
+    return { logits: logits.data as Float32Array, logitsShape: [rows, positions, vocabulary], cache: next };
   }
 
   /** Releases the ONNX Runtime session. */
   async dispose(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/**
+ * Copies `count` positions of every (batch, head) block from `source` ([blocks, sourceLength, width], starting
+ * at position 0) into `target` ([blocks, targetLength, width]) starting at position `offset`.
+ */
+function copyPositions(
+  source: Float32Array,
+  sourceLength: number,
+  target: Float32Array,
+  targetLength: number,
+  offset: number,
+  count: number,
+  blocks: number,
+  width: number,
+): void {
+  for (let block = 0; block < blocks; block++) {
+    const from = block * sourceLength * width;
+    target.set(source.subarray(from, from + count * width), (block * targetLength + offset) * width);
   }
 }
 

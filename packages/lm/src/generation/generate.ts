@@ -206,7 +206,7 @@ async function* tokenLoop(
   const texts = promptIds.map(() => '');
   const finished: (FinishReason | undefined)[] = promptIds.map(() => undefined);
   const needsText = (withText || resolved.stopStrings.length > 0) && model.tokenizer !== undefined;
-  let cache: KeyValueCache = decoder.emptyCache(batch);
+  let cache: KeyValueCache = decoder.emptyCache(batch, promptLength + resolved.maxNewTokens);
   let stepIds = inputIds;
   let stepPositions = positionIds;
   let stepLength = promptLength;

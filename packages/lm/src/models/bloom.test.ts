@@ -132,8 +132,8 @@ describe('bloom graphs', () => {
 
   it('give the same logits from a full forward, cached decoding, scoring and a left-padded batch', async () => {
     const full = await model.forwardLogits({ inputIds: [ids] });
-    const decoder = await model.decoder({ lastPositionOnly: false });
-    let cache = decoder.emptyCache(1);
+    const decoder = await model.decoder({ lastPositionOnly: false, cache: 'preallocated' });
+    let cache = decoder.emptyCache(1, 4);
     for (let position = 0; position < ids.length; position++) {
       const output = await decoder.step({
         inputIds: BigInt64Array.of(BigInt(ids[position]!)),

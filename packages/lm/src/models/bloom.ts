@@ -59,6 +59,7 @@ function attention(
   keyMask: SymbolicTensor,
   bias: SymbolicTensor,
   past: KeyValue | undefined,
+  separateCache: boolean,
 ) {
   const heads = config.n_head;
   const headSize = config.hidden_size / heads;
@@ -71,6 +72,7 @@ function attention(
     keyMask,
     scale: 1 / Math.sqrt(headSize),
     bias,
+    separateCache,
   }); // (B, S, C)
   return { output: dense(output, w(`${prefix}.dense.weight`), w(`${prefix}.dense.bias`), 'out-in'), present };
 }
@@ -98,7 +100,16 @@ function forward(config: BloomConfig, w: WeightSource, inputs: ForwardInputs): F
   for (let layer = 0; layer < config.n_layer; layer++) {
     const prefix = `transformer.h.${layer}`;
     const normed = layerNorm(config, w, `${prefix}.input_layernorm`, x);
-    const attended = attention(config, w, `${prefix}.self_attention`, normed, keyMask, bias, inputs.past?.[layer]);
+    const attended = attention(
+      config,
+      w,
+      `${prefix}.self_attention`,
+      normed,
+      keyMask,
+      bias,
+      inputs.past?.[layer],
+      inputs.separateCache === true,
+    );
     x = add(config.apply_residual_connection_post_layernorm ? normed : x, attended.output);
     const normed2 = layerNorm(config, w, `${prefix}.post_attention_layernorm`, x);
     x = add(config.apply_residual_connection_post_layernorm ? normed2 : x, mlp(w, `${prefix}.mlp`, normed2));

@@ -221,7 +221,9 @@ export class CausalLM {
   }
 
   /** An ONNX Runtime session on the decoding graph, opened once per option set. */
-  decoder(options: DecoderSessionOptions = { lastPositionOnly: true, greedyOutputs: true }): Promise<DecoderSession> {
+  decoder(
+    options: DecoderSessionOptions = { lastPositionOnly: true, greedyOutputs: true, cache: 'preallocated' },
+  ): Promise<DecoderSession> {
     const key = JSON.stringify(options);
     let decoder = this.decoders.get(key);
     if (!decoder) {

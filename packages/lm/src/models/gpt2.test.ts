@@ -156,26 +156,29 @@ describe('gpt2 graphs', () => {
   it('give the same logits from a full forward, cached step-by-step decoding and left-padded batches', async () => {
     const ids = sequences[0]!;
     const full = await model.forwardLogits({ inputIds: [ids] });
-    const decoder = await model.decoder({ lastPositionOnly: false });
-    let cache = decoder.emptyCache(1);
-    // Two tokens first, then one at a time: the cache path with a non-empty prompt and with single tokens.
-    const chunks = [ids.slice(0, 2), ...ids.slice(2).map((id) => [id])];
-    let offset = 0;
-    for (const chunk of chunks) {
-      const output = await decoder.step({
-        inputIds: BigInt64Array.from(chunk, BigInt),
-        attentionMask: new BigInt64Array(offset + chunk.length).fill(1n),
-        positionIds: BigInt64Array.from(chunk, (_, index) => BigInt(offset + index)),
-        sequenceLength: chunk.length,
-        cache,
-      });
-      cache = output.cache;
-      for (let index = 0; index < chunk.length * vocabulary; index++) {
-        expect(Math.abs(output.logits[index]! - full.data[offset * vocabulary + index]!)).toBeLessThan(1e-4);
+    for (const mode of ['concatenated', 'preallocated'] as const) {
+      const decoder = await model.decoder({ lastPositionOnly: false, cache: mode });
+      // A preallocated cache starts too small, so it also grows on the way.
+      let cache = decoder.emptyCache(1, 3);
+      // Two tokens first, then one at a time: the cache path with a non-empty prompt and with single tokens.
+      const chunks = [ids.slice(0, 2), ...ids.slice(2).map((id) => [id])];
+      let offset = 0;
+      for (const chunk of chunks) {
+        const output = await decoder.step({
+          inputIds: BigInt64Array.from(chunk, BigInt),
+          attentionMask: new BigInt64Array(offset + chunk.length).fill(1n),
+          positionIds: BigInt64Array.from(chunk, (_, index) => BigInt(offset + index)),
+          sequenceLength: chunk.length,
+          cache,
+        });
+        cache = output.cache;
+        for (let index = 0; index < chunk.length * vocabulary; index++) {
+          expect(Math.abs(output.logits[index]! - full.data[offset * vocabulary + index]!)).toBeLessThan(1e-4);
+        }
+        offset += chunk.length;
       }
-      offset += chunk.length;
+      expect(cache.length).toBe(ids.length);
     }
-    expect(cache.length).toBe(ids.length);
 
     // Left padding: the short row's logits do not depend on the padding in front of it.
     const short = sequences[1]!;

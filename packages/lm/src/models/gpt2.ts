@@ -43,13 +43,14 @@ function attention(
   keyMask: SymbolicTensor,
   layer: number,
   past: KeyValue | undefined,
+  separateCache: boolean,
 ) {
   const width = config.n_embd;
   const qkv = dense(x, w(`${prefix}.c_attn.weight`), w(`${prefix}.c_attn.bias`), 'in-out'); // (B, S, 3C)
   const [query, key, value] = split(qkv, [width, width, width], 2).map((part) => splitHeads(part, config.n_head)); // (B, nh, S, hs)
   let scale = config.scale_attn_weights ? 1 / Math.sqrt(width / config.n_head) : 1;
   if (config.scale_attn_by_inverse_layer_idx) scale /= layer + 1;
-  const { output, present } = causalSelfAttention(query!, key!, value!, past, { keyMask, scale }); // (B, S, C)
+  const { output, present } = causalSelfAttention(query!, key!, value!, past, { keyMask, scale, separateCache }); // (B, S, C)
   return { output: dense(output, w(`${prefix}.c_proj.weight`), w(`${prefix}.c_proj.bias`), 'in-out'), present };
 }
 
@@ -81,6 +82,7 @@ function forward(config: Gpt2Config, w: WeightSource, inputs: ForwardInputs): Fo
       keyMask,
       layer,
       inputs.past?.[layer],
+      inputs.separateCache === true,
     );
     x = add(x, attended.output);
     x = add(x, mlp(config, w, `${prefix}.mlp`, layerNorm(config, w, `${prefix}.ln_2`, x)));

@@ -19,6 +19,8 @@ export interface ForwardInputs {
   positionIds?: SymbolicTensor;
   /** Cached keys and values per layer, [batch, heads, past, headSize]; absent for a full forward. */
   past?: readonly KeyValue[];
+  /** Return only the new positions' keys and values as presents (a preallocated cache); default false. */
+  separateCache?: boolean;
 }
 
 /** What one forward pass computes. */

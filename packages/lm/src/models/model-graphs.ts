@@ -134,6 +134,12 @@ export interface DecodingGraphOptions extends WeightOptions {
    * `next_token_log_prob` ([batch], its log-probability), so greedy decoding never copies the logits out.
    */
   greedyOutputs?: boolean;
+  /**
+   * `concatenated` (default, the export layout): presents are past + new positions. `preallocated`: the past
+   * inputs are a fixed-capacity cache whose unused slots the attention mask hides, and presents hold only the
+   * new positions, for the caller to write into the cache (no per-step copy of the whole cache).
+   */
+  cache?: 'concatenated' | 'preallocated';
   /** Graph name. Default `<model_type>-decoder`. */
   name?: string;
 }
@@ -164,7 +170,11 @@ export function buildDecodingGraph(
   const fed: string[] = [];
   const trainable: string[] = [];
   const w = weightSource(graph, options, fed, trainable);
-  const { hidden, presents } = definition.forward(config, w, { ...inputs, past });
+  const { hidden, presents } = definition.forward(config, w, {
+    ...inputs,
+    past,
+    separateCache: options.cache === 'preallocated',
+  });
   const last = options.lastPositionOnly ? slice(hidden, [-1], [2 ** 62], [1]) : hidden; // (B, S or 1, C)
   const projection = definition.outputProjection(config);
   const logits = graph.output(DECODER_NAMES.logits, dense(last, w(projection.name), null, projection.layout)); // (B, S, V)

@@ -5,6 +5,7 @@ import {
   concat,
   dimensionOf,
   equal,
+  gather,
   gemm,
   lessOrEqual,
   matmul,
@@ -79,6 +80,11 @@ export interface AttentionContext {
   scale: number;
   /** Added to the scaled scores, broadcast to [batch, heads, queryLength, keyLength] (ALiBi). */
   bias?: SymbolicTensor;
+  /**
+   * Keep the cache apart from the new keys and values: `present` then holds only the new positions, for a
+   * caller that writes them into a preallocated cache. Default false (present = past + new, the export layout).
+   */
+  separateCache?: boolean;
 }
 
 /** Keys and values of one layer, [batch, heads, length, headSize]. */
@@ -100,21 +106,43 @@ export function causalSelfAttention(
   past: KeyValue | undefined,
   context: AttentionContext,
 ): { output: SymbolicTensor; present: KeyValue } {
-  const keys = past ? concat([past.key, key], 2) : key; // (B, nh, T, hs)
-  const values = past ? concat([past.value, value], 2) : value;
-  let scores = matmul(mul(query, context.scale), transpose(keys, [0, 1, 3, 2])); // (B, nh, seq, T)
+  const scaled = mul(query, context.scale);
+  const separate = context.separateCache === true && past !== undefined;
+  let scores: SymbolicTensor; // (B, nh, seq, T)
+  let present: KeyValue;
+  if (separate) {
+    // Scores against the cache and against the new keys side by side: the cache is read, never copied.
+    scores = concat(
+      [matmul(scaled, transpose(past.key, [0, 1, 3, 2])), matmul(scaled, transpose(key, [0, 1, 3, 2]))],
+      3,
+    );
+    present = { key, value };
+  } else {
+    const keys = past ? concat([past.key, key], 2) : key; // (B, nh, T, hs)
+    const values = past ? concat([past.value, value], 2) : value;
+    scores = matmul(scaled, transpose(keys, [0, 1, 3, 2]));
+    present = { key: keys, value: values };
+  }
   if (context.bias) scores = add(scores, context.bias);
-  const total = runtimeSize(keys, 2);
-  const keyPositions = positionsUpTo(total, String(keys.shape[2]));
+  const total = runtimeSize(scores, 3);
+  const keyPositions = positionsUpTo(total, String(scores.shape[3]));
   const queryPositions = range(sub(total, runtimeSize(query, 2)), total, query.graph.constant(1, 'int64'), [
     String(query.shape[2]),
   ]);
   const causal = lessOrEqual(unsqueeze(keyPositions, [0]), unsqueeze(queryPositions, [1])); // (seq, T)
   const allowed = and(causal, context.keyMask); // (B, 1, seq, T)
   // A large finite value (not -inf) keeps fully masked rows (left padding) finite, as transformers does.
-  scores = where(allowed, scores, -1e9);
-  const attended = matmul(softmax(scores, -1), values); // (B, nh, seq, hs)
-  return { output: mergeHeads(attended), present: { key: keys, value: values } };
+  const probabilities = softmax(where(allowed, scores, -1e9), -1); // (B, nh, seq, T)
+  if (!separate) return { output: mergeHeads(matmul(probabilities, present.value)), present };
+  const cached = runtimeSize(past.key, 2);
+  const fromCache = gather(probabilities, positionsUpTo(cached, String(past.key.shape[2])), 3);
+  const fromNew = gather(
+    probabilities,
+    range(cached, total, query.graph.constant(1, 'int64'), [String(key.shape[2])]),
+    3,
+  );
+  const attended = add(matmul(fromCache, past.value), matmul(fromNew, value)); // (B, nh, seq, hs)
+  return { output: mergeHeads(attended), present };
 }
 
 /** Boolean [batch, 1, 1, length] from an int64 [batch, length] attention mask (1 = attend). */
