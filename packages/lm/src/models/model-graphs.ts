@@ -17,7 +17,9 @@ import {
   not,
   reduceMax,
   reduceSum,
+  reshape,
   type SymbolicTensor,
+  shapeOf,
   slice,
   softmaxCrossEntropy,
   squeeze,
@@ -311,7 +313,8 @@ export function buildTrainingGraph(
     -100,
     'int64',
   );
-  const targets = concat([slice(labels, [1], [2 ** 62], [1]), ignored], 1); // (B, S)
+  // The reshape restates the length as the labels' own, so the loss and its gradient see one symbolic shape.
+  const targets = reshape(concat([slice(labels, [1], [2 ** 62], [1]), ignored], 1), shapeOf(labels), labels.shape); // (B, S)
   const loss = softmaxCrossEntropy(logits, targets, { ignoreIndex: -100 });
   const counted = reduceSum(cast(not(equal(targets, -100)), 'float32'));
   return { graph, fedWeights: fed, parameters: trainable, loss, tokens: counted };
