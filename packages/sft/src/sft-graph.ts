@@ -4,19 +4,25 @@ import { join } from 'node:path';
 import {
   add,
   cast,
-  concat,
+  dimensionOf,
   equal,
+  expand,
   Graph,
+  gatherElements,
   matmul,
   mul,
   not,
+  range,
   reduceSum,
   type SymbolicTensor,
-  slice,
+  shapeOf,
   softmaxCrossEntropy,
+  squeeze,
   toOnnxModel,
   trainingGraph,
   transpose,
+  unsqueeze,
+  where,
 } from '@diffchat/autodiff';
 import { type CausalLM, DECODER_NAMES, dense, type WeightSource } from '@diffchat/lm';
 import * as ort from 'onnxruntime-node';
@@ -90,8 +96,12 @@ export function buildSftGraph(model: CausalLM, lora?: LoraGraphOptions): SftGrap
   // Every position gets logits and the labels are shifted instead (the last position predicts nothing), since
   // a Slice over the run-time sequence axis of a float tensor has no gradient rule.
   const logits = dense(hidden, weights(projection.name), null, projection.layout); // (B, S, V)
-  const ignored = add(mul(slice(labels, [0], [1], [1]), 0), IGNORE_INDEX); // (B, 1)
-  const targets = concat([slice(labels, [1], [2 ** 62], [1]), ignored], 1); // (B, S): label t + 1 at t
+  const length = squeeze(dimensionOf(labels, 1), [0]); // S, int64 scalar
+  const positions = range(graph.constant(0, 'int64'), length, graph.constant(1, 'int64'), ['sequence_length']); // (S)
+  const next = add(positions, 1); // (S)
+  const last = equal(next, length); // (S): true at the last position
+  const source = expand(unsqueeze(where(last, 0, next), [0]), shapeOf(labels), labels.shape); // (B, S)
+  const targets = where(unsqueeze(last, [0]), IGNORE_INDEX, gatherElements(labels, source, 1)); // (B, S): label t + 1 at t
   const loss = softmaxCrossEntropy(logits, targets, { ignoreIndex: IGNORE_INDEX });
   const tokens = reduceSum(cast(not(equal(targets, IGNORE_INDEX)), 'float32'));
   return { graph, loss, tokens, logits, parameters };
