@@ -188,7 +188,13 @@ async function* tokenLoop(
 
   // 1. Left-pad the prompts: every row's last prompt token sits in the last column.
   const inputIds = new BigInt64Array(batch * promptLength).fill(BigInt(resolved.pad));
-  let mask: number[][] = promptIds.map((ids) => [...new Array(promptLength - ids.length).fill(0), ...ids.map(() => 1)]);
+  // Attention mask [batch, promptLength + maxNewTokens], row-major; a step feeds its first `columns` columns.
+  const width = promptLength + resolved.maxNewTokens;
+  const fullMask = new BigInt64Array(batch * width).fill(1n);
+  promptIds.forEach((ids, row) => {
+    fullMask.fill(0n, row * width, row * width + promptLength - ids.length);
+  });
+  let columns = promptLength;
   const nextPosition = promptIds.map((ids) => ids.length);
   promptIds.forEach((ids, row) => {
     ids.forEach((id, column) => {
@@ -213,7 +219,9 @@ async function* tokenLoop(
 
   for (let step = 0; step < resolved.maxNewTokens; step++) {
     // 2. One run: logits of each row's last position, cache extended.
-    const flatMask = BigInt64Array.from(mask.flat(), (value) => BigInt(value));
+    const flatMask = new BigInt64Array(batch * columns);
+    for (let row = 0; row < batch; row++)
+      flatMask.set(fullMask.subarray(row * width, row * width + columns), row * columns);
     const output = await decoder.step({
       inputIds: stepIds,
       attentionMask: flatMask,
@@ -274,7 +282,7 @@ async function* tokenLoop(
     if (finished.every((reason) => reason !== undefined)) return;
 
     // 5. Next step: one new token per row; finished rows get padding that nothing attends to.
-    mask = mask.map((row) => [...row, 1]);
+    columns++;
     stepIds = nextIds;
     stepPositions = BigInt64Array.from(nextPosition, (position) => BigInt(position));
     for (let row = 0; row < batch; row++) nextPosition[row]!++;

@@ -1,11 +1,12 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileTrainingStep, ParameterStore } from '@diffchat/autodiff';
+import { add, compileTrainingStep, mul, neg, ParameterStore, reduceMean } from '@diffchat/autodiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainBpeTokenizer } from '../bpe-trainer';
+import { ModelFormatError } from '../model-format-error';
 import { startFakeHub } from '../testing/fake-hub';
-import { CausalLM, createModel, HEADS_FILE, loadModel } from './causal-lm';
+import { CausalLM, createModel, HEADS_FILE, loadModel, readHeads } from './causal-lm';
 import { HEAD_TENSORS } from './model-graphs';
 
 const tokenizer = trainBpeTokenizer(['a cat on a mat, oil painting', 'a castle at night, digital art'], {
@@ -157,6 +158,30 @@ describe('CausalLM', () => {
     await Promise.all([base.dispose(), model.dispose()]);
   });
 
+  it('differentiates the scoring graph, as a PPO loss on top of it needs', async () => {
+    const model = createModel(config, { seed: 6, tokenizer, valueHead: true });
+    const scoring = model.scoringGraph({ placement: 'parameters', valueHead: true });
+    const loss = add(neg(reduceMean(scoring.logProbs)), reduceMean(mul(scoring.values!, scoring.values!)));
+    const store = new ParameterStore();
+    for (const name of scoring.parameters)
+      store.add(name, model.weights.get(name)!.shape, model.weights.get(name)!.data);
+    const step = await compileTrainingStep(loss, store);
+    const ids = batch.inputIds[0]!;
+    const result = await step.run({
+      input_ids: { data: BigInt64Array.from(ids, BigInt), shape: [1, ids.length] },
+      attention_mask: { data: new BigInt64Array(ids.length).fill(1n), shape: [1, ids.length] },
+    });
+    const scores = await model.score({ inputIds: [ids] }, { valueHead: true });
+    const meanLogProb = Array.from(scores.logProbs).reduce((a, b) => a + b, 0) / scores.logProbs.length;
+    const meanSquare = Array.from(scores.values!).reduce((a, b) => a + b * b, 0) / scores.values!.length;
+    expect(result.loss).toBeCloseTo(-meanLogProb + meanSquare, 4);
+    expect(result.gradients.get(HEAD_TENSORS.valueBias)![0]).toBeCloseTo(
+      (2 * Array.from(scores.values!).reduce((a, b) => a + b, 0)) / scores.values!.length,
+      4,
+    );
+    await model.dispose();
+  });
+
   it('rejects missing weights and bad batches with the reason', async () => {
     const model = createModel(config, { seed: 1 });
     const weights = new Map(model.weights);
@@ -165,5 +190,46 @@ describe('CausalLM', () => {
     await expect(model.forwardLogits({ inputIds: [] })).rejects.toThrow(/empty batch/);
     await expect(model.forwardLogits({ inputIds: [[1, -2]] })).rejects.toThrow(/inputIds\[0\]\[1\]/);
     await expect(model.save(join(root, 'no-tokenizer'))).rejects.toThrow(/tokenizer/);
+  });
+});
+
+describe('readHeads', () => {
+  it('turns random, truncated or mis-shaped head files into ModelFormatError naming the file', async () => {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    const { serializeSafetensors } = await import('@diffchat/autodiff');
+    const fc = (await import('fast-check')).default;
+    const directory = join(root, 'heads');
+    await mkdir(directory, { recursive: true });
+    const valid = serializeSafetensors(
+      new Map([[HEAD_TENSORS.scoreWeight, { shape: [1, 24], data: new Float32Array(24).fill(0.5) }]]),
+    );
+    await writeFile(join(directory, HEADS_FILE), valid);
+    expect((await readHeads(directory, 24)).get(HEAD_TENSORS.scoreWeight)?.data[3]).toBe(0.5);
+    await expect(readHeads(directory, 16)).rejects.toThrow(
+      /heads\.safetensors.*score\.weight has shape \[1, 24\], expected \[1, 16\]/,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.integer({ min: 0, max: valid.length - 1 }).map((length) => valid.subarray(0, length)),
+          fc.tuple(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 255 })).map(([index, byte]) => {
+            const copy = valid.slice();
+            copy[index] = byte;
+            return copy;
+          }),
+        ),
+        async (bytes) => {
+          await writeFile(join(directory, HEADS_FILE), bytes);
+          try {
+            await readHeads(directory, 24);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ModelFormatError);
+            expect((error as ModelFormatError).file).toContain(HEADS_FILE);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

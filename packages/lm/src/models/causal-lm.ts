@@ -344,17 +344,38 @@ function serializeHeads(heads: [string, WeightTensor][]): Uint8Array {
   return serializeSafetensors(new Map(heads), { format: 'pt' });
 }
 
-async function readHeads(directory: string): Promise<Map<string, WeightTensor>> {
+/**
+ * Reads the value / reward heads saved beside a model, checking names and shapes against the model width.
+ * @throws ModelFormatError naming the file and the problem
+ */
+export async function readHeads(directory: string, width: number): Promise<Map<string, WeightTensor>> {
   const path = join(directory, HEADS_FILE);
   const exists = await stat(path).then(
     () => true,
     () => false,
   );
   if (!exists) return new Map();
-  const { tensors } = await readSafetensors(path);
-  for (const name of tensors.keys()) {
-    if (!Object.values(HEAD_TENSORS).includes(name as never)) {
-      throw new ModelFormatError(path, `unexpected tensor ${name}; expected ${Object.values(HEAD_TENSORS).join(', ')}`);
+  let tensors: Map<string, WeightTensor & { dtype: string }>;
+  try {
+    tensors = (await readSafetensors(path)).tensors;
+  } catch (error) {
+    throw new ModelFormatError(path, (error as Error).message.replace(`${path}: `, ''));
+  }
+  const expected: Record<string, number[]> = {
+    [HEAD_TENSORS.valueWeight]: [1, width],
+    [HEAD_TENSORS.valueBias]: [1],
+    [HEAD_TENSORS.scoreWeight]: [1, width],
+  };
+  for (const [name, tensor] of tensors) {
+    const shape = expected[name];
+    if (shape === undefined) {
+      throw new ModelFormatError(path, `unexpected tensor ${name}; expected ${Object.keys(expected).join(', ')}`);
+    }
+    if (tensor.shape.join(',') !== shape.join(',')) {
+      throw new ModelFormatError(
+        path,
+        `tensor ${name} has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`,
+      );
     }
   }
   return tensors;
@@ -366,7 +387,7 @@ async function readHeads(directory: string): Promise<Map<string, WeightTensor>> 
  */
 export async function loadModel(source: string, options: ResolveModelOptions = {}): Promise<CausalLM> {
   const directory = await loadModelDirectory(source, options);
-  const heads = await readHeads(directory.directory);
+  const heads = await readHeads(directory.directory, directory.architecture.dimensions(directory.config).hiddenSize);
   return CausalLM.fromDirectory({
     ...directory,
     weights: new Map<string, WeightTensor>([...directory.weights, ...heads]),

@@ -6,6 +6,7 @@ export {
   createModel,
   HEADS_FILE,
   loadModel,
+  readHeads,
   type ScoreOptions,
   type SequenceScores,
   type TokenBatch,

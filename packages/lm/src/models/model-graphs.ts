@@ -15,6 +15,7 @@ import {
   mul,
   neg,
   not,
+  range,
   reduceMax,
   reduceSum,
   reshape,
@@ -248,7 +249,9 @@ export function buildScoringGraph(
   // Gather rather than Slice keeps the sequence axis dynamic under differentiation (PPO losses on top).
   const shorter = positionsUpTo(sub(runtimeSize(inputs.inputIds, 1), 1), 'sequence_length-1');
   const logProbabilities = logSoftmax(gather(logits, shorter, 1), -1); // (B, S-1, V)
-  const targets = slice(inputs.inputIds, [1], [2 ** 62], [1]); // (B, S-1)
+  const length = runtimeSize(inputs.inputIds, 1);
+  const next = range(graph.constant(1, 'int64'), length, graph.constant(1, 'int64'), ['sequence_length-1']);
+  const targets = gather(inputs.inputIds, next, 1); // (B, S-1)
   const logProbs = graph.output(
     'log_probs',
     squeeze(gatherElements(logProbabilities, unsqueeze(targets, [2]), 2), [2]), // (B, S-1)
