@@ -93,4 +93,38 @@ describe('compileGraph', () => {
     await expect(failure).rejects.toBeInstanceOf(GraphRunError);
     await expect(failure).rejects.toThrow(/graph lookup: .*indices \[1\]/);
   });
+
+  it('runs with one thread and spinning off, with the same values', async () => {
+    const compiled = await compileGraph(affineGraph(), { intraOpNumThreads: 1, allowSpinning: false });
+    expect(Array.from((await compiled.run({ x: hand.x })).y!.data as Float32Array)).toEqual(hand.y);
+  });
+
+  it('refuses unknown execution providers and thread counts, naming the option', async () => {
+    const graph = affineGraph();
+    const provider = 'tpu' as unknown as 'cpu';
+    await expect(compileGraph(graph, { executionProvider: provider })).rejects.toThrow(
+      /graph affine: executionProvider must be one of cpu, cuda, got tpu/,
+    );
+    await expect(compileGraph(graph, { intraOpNumThreads: -1 })).rejects.toThrow(
+      /intraOpNumThreads must be an integer/,
+    );
+    await expect(compileGraph(graph, { interOpNumThreads: 1.5 })).rejects.toThrow(/interOpNumThreads must be/);
+  });
+
+  it('says how to install the CUDA build when CUDA is asked for and missing', async () => {
+    const outcome = await compileGraph(affineGraph(), { executionProvider: 'cuda' }).then(
+      (compiled) => compiled,
+      (error: unknown) => error,
+    );
+    if (outcome instanceof GraphRunError) {
+      expect(outcome.message).toMatch(
+        /graph affine: executionProvider 'cuda' needs the CUDA build of onnxruntime-node/,
+      );
+      expect(outcome.message).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    } else {
+      // A machine with the CUDA build installed: the graph must then run there.
+      const compiled = outcome as Awaited<ReturnType<typeof compileGraph>>;
+      expect(Array.from((await compiled.run({ x: hand.x })).y!.data as Float32Array)).toEqual(hand.y);
+    }
+  });
 });

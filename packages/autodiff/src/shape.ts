@@ -14,7 +14,7 @@ export function isStatic(shape: Shape): shape is readonly number[] {
   return shape.every((dim) => typeof dim === 'number');
 }
 
-/** Number of elements of a static shape. */
+/** Number of elements of a static shape (1 for a scalar, shape `[]`). */
 export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }

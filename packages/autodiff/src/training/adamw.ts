@@ -1,11 +1,4 @@
-import {
-  copyTensors,
-  type DecayPredicate,
-  type Optimizer,
-  type OptimizerState,
-  pairGradients,
-  readSlots,
-} from './optimizer';
+import { type DecayPredicate, pairGradients, SlottedOptimizer } from './optimizer';
 import type { ParameterStore } from './parameter-store';
 
 /** Options of {@link AdamW}; the defaults are PyTorch's `torch.optim.AdamW` defaults. */
@@ -29,15 +22,13 @@ export interface AdamWOptions {
  *   theta <- theta - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
  * Moments are stored in float32 beside each parameter; arithmetic within a step is in float64.
  */
-export class AdamW implements Optimizer {
+export class AdamW extends SlottedOptimizer {
   readonly kind = 'adamw';
   /** Resolved hyperparameters. */
   readonly options: Readonly<Required<AdamWOptions>>;
-  private firstMoments = new Map<string, Float32Array>();
-  private secondMoments = new Map<string, Float32Array>();
-  private stepCounts = new Map<string, number>();
 
   constructor(options: AdamWOptions = {}) {
+    super('AdamW', ['firstMoment', 'secondMoment']);
     this.options = {
       beta1: options.beta1 ?? 0.9,
       beta2: options.beta2 ?? 0.999,
@@ -57,22 +48,10 @@ export class AdamW implements Optimizer {
   step(store: ParameterStore, gradients: ReadonlyMap<string, Float32Array>, learningRate: number): void {
     const { beta1, beta2, epsilon, weightDecay, decay } = this.options;
     for (const [parameter, gradient] of pairGradients('AdamW', store, gradients, learningRate)) {
-      const { name, data } = parameter;
-      let first = this.firstMoments.get(name);
-      let second = this.secondMoments.get(name);
-      if (first === undefined || second === undefined) {
-        first = new Float32Array(data.length);
-        second = new Float32Array(data.length);
-        this.firstMoments.set(name, first);
-        this.secondMoments.set(name, second);
-        this.stepCounts.set(name, 0);
-      } else if (first.length !== data.length) {
-        throw new Error(
-          `AdamW.step: parameter "${name}" has ${data.length} elements but its moments have ${first.length} (state from another model?)`,
-        );
-      }
-      const t = (this.stepCounts.get(name) ?? 0) + 1;
-      this.stepCounts.set(name, t);
+      const { data } = parameter;
+      const first = this.slot('firstMoment', parameter);
+      const second = this.slot('secondMoment', parameter);
+      const t = this.nextStep(parameter);
       const stepSize = learningRate / (1 - beta1 ** t);
       const inverseSqrtCorrection = 1 / Math.sqrt(1 - beta2 ** t);
       const keep = decay(parameter) ? 1 - learningRate * weightDecay : 1;
@@ -89,15 +68,10 @@ export class AdamW implements Optimizer {
     }
   }
 
-  exportState(): OptimizerState {
-    const tensors = new Map<string, Float32Array>();
-    for (const [name, value] of this.firstMoments) tensors.set(`firstMoment/${name}`, value);
-    for (const [name, value] of this.secondMoments) tensors.set(`secondMoment/${name}`, value);
-    return { kind: this.kind, stepCounts: Object.fromEntries(this.stepCounts), tensors: copyTensors(tensors) };
-  }
-
-  importState(state: OptimizerState): void {
-    const { stepCounts, buffers } = readSlots(this.kind, state, ['firstMoment', 'secondMoment']);
+  protected override checkImported(
+    stepCounts: ReadonlyMap<string, number>,
+    buffers: ReadonlyMap<string, ReadonlyMap<string, Float32Array>>,
+  ): void {
     const first = buffers.get('firstMoment')!;
     const second = buffers.get('secondMoment')!;
     for (const name of stepCounts.keys()) {
@@ -106,8 +80,5 @@ export class AdamW implements Optimizer {
         throw new Error(`AdamW.importState: parameter "${name}" needs firstMoment and secondMoment of equal length`);
       }
     }
-    this.firstMoments = first;
-    this.secondMoments = second;
-    this.stepCounts = stepCounts;
   }
 }

@@ -1,9 +1,9 @@
+export { elementCount } from '../shape';
 export { AdamW, type AdamWOptions } from './adamw';
 export { GradientAccumulator } from './gradient-accumulator';
 export { clipGlobalNorm, globalNorm } from './gradient-clipping';
 export {
   constant,
-  elementCount,
   type FanOptions,
   fans,
   type Initializer,
@@ -30,7 +30,13 @@ export {
   type LinearWarmupOptions,
   linearWarmup,
 } from './learning-rate-schedules';
-export { type DecayPredicate, decayMatricesOnly, type Optimizer, type OptimizerState } from './optimizer';
+export {
+  type DecayPredicate,
+  decayMatricesOnly,
+  type Optimizer,
+  type OptimizerState,
+  SlottedOptimizer,
+} from './optimizer';
 export {
   type Parameter,
   ParameterStore,

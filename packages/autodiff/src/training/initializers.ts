@@ -1,3 +1,4 @@
+import { elementCount } from '../shape';
 import { SeededRandom } from './seeded-random';
 
 /** What an initialiser is told about the parameter it fills. */
@@ -13,13 +14,6 @@ export type InitializerFunction = (shape: readonly number[], context: Initialize
 
 /** An initialiser function, or the exact values to copy (length = product of the shape). */
 export type Initializer = InitializerFunction | Float32Array;
-
-/** Number of elements of a tensor of this shape (1 for a scalar, shape `[]`). */
-export function elementCount(shape: readonly number[]): number {
-  let count = 1;
-  for (const dimension of shape) count *= dimension;
-  return count;
-}
 
 /** All zeros. */
 export const zeros: InitializerFunction = (shape) => new Float32Array(elementCount(shape));

@@ -98,3 +98,71 @@ export function readSlots(
   }
   return { stepCounts, buffers };
 }
+
+/**
+ * The bookkeeping AdamW and SGD share: a step count and named float32 buffers ("slots": moments, momentum) per
+ * parameter, created on a parameter's first update, and their export and import for checkpoints. Subclasses
+ * write only the update rule.
+ */
+export abstract class SlottedOptimizer implements Optimizer {
+  abstract readonly kind: string;
+  private slots: Map<string, Map<string, Float32Array>>;
+  private stepCounts = new Map<string, number>();
+
+  /**
+   * @param label The optimiser's name in error messages.
+   * @param slotNames The buffers kept per parameter, as written in the state (`<slot>/<parameter>`).
+   */
+  protected constructor(
+    private readonly label: string,
+    private readonly slotNames: readonly string[],
+  ) {
+    this.slots = new Map(slotNames.map((slot) => [slot, new Map()]));
+  }
+
+  abstract step(store: ParameterStore, gradients: ReadonlyMap<string, Float32Array>, learningRate: number): void;
+
+  /** Counts one more update of `parameter` and returns its number (1 on the first). */
+  protected nextStep(parameter: Parameter): number {
+    const count = (this.stepCounts.get(parameter.name) ?? 0) + 1;
+    this.stepCounts.set(parameter.name, count);
+    return count;
+  }
+
+  /** The `slot` buffer of `parameter`, zeros on first use; refuses one restored for a parameter of another size. */
+  protected slot(slot: string, parameter: Parameter): Float32Array {
+    const buffers = this.slots.get(slot)!;
+    let buffer = buffers.get(parameter.name);
+    if (buffer === undefined) {
+      buffer = new Float32Array(parameter.data.length);
+      buffers.set(parameter.name, buffer);
+    } else if (buffer.length !== parameter.data.length) {
+      throw new Error(
+        `${this.label}.step: parameter "${parameter.name}" has ${parameter.data.length} elements but its ${slot} ` +
+          `buffer has ${buffer.length} (state from another model?)`,
+      );
+    }
+    return buffer;
+  }
+
+  exportState(): OptimizerState {
+    const tensors = new Map<string, Float32Array>();
+    for (const [slot, buffers] of this.slots) {
+      for (const [name, value] of buffers) tensors.set(`${slot}/${name}`, value);
+    }
+    return { kind: this.kind, stepCounts: Object.fromEntries(this.stepCounts), tensors: copyTensors(tensors) };
+  }
+
+  importState(state: OptimizerState): void {
+    const { stepCounts, buffers } = readSlots(this.kind, state, this.slotNames);
+    this.checkImported(stepCounts, buffers);
+    this.slots = buffers;
+    this.stepCounts = stepCounts;
+  }
+
+  /** Extra consistency checks of an imported state, before anything is replaced; none by default. */
+  protected checkImported(
+    _stepCounts: ReadonlyMap<string, number>,
+    _buffers: ReadonlyMap<string, ReadonlyMap<string, Float32Array>>,
+  ): void {}
+}

@@ -1,4 +1,5 @@
-import { elementCount, type Initializer, zeros } from './initializers';
+import { elementCount } from '../shape';
+import { type Initializer, zeros } from './initializers';
 import { deriveSeed, SeededRandom } from './seeded-random';
 
 /** One named trainable tensor: float32 values in row-major order, `data.length` = product of `shape`. */

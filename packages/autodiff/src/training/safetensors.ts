@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@diffchat/core';
-import { elementCount } from './initializers';
+import { elementCount } from '../shape';
 import type { Parameter, TensorValues } from './parameter-store';
 
 /** Element types this reader converts to float32, with their size in bytes. */

@@ -1,11 +1,4 @@
-import {
-  copyTensors,
-  type DecayPredicate,
-  type Optimizer,
-  type OptimizerState,
-  pairGradients,
-  readSlots,
-} from './optimizer';
+import { type DecayPredicate, pairGradients, SlottedOptimizer } from './optimizer';
 import type { ParameterStore } from './parameter-store';
 
 /** Options of {@link Sgd}; the defaults are PyTorch's `torch.optim.SGD` defaults. */
@@ -29,14 +22,13 @@ export interface SgdOptions {
  *   theta <- theta - lr * (nesterov ? d + mu b : b)          (theta <- theta - lr * d without momentum)
  * Momentum buffers are float32; arithmetic within a step is in float64.
  */
-export class Sgd implements Optimizer {
+export class Sgd extends SlottedOptimizer {
   readonly kind = 'sgd';
   /** Resolved hyperparameters. */
   readonly options: Readonly<Required<SgdOptions>>;
-  private buffers = new Map<string, Float32Array>();
-  private stepCounts = new Map<string, number>();
 
   constructor(options: SgdOptions = {}) {
+    super('Sgd', ['momentum']);
     this.options = {
       momentum: options.momentum ?? 0,
       dampening: options.dampening ?? 0,
@@ -58,9 +50,8 @@ export class Sgd implements Optimizer {
   step(store: ParameterStore, gradients: ReadonlyMap<string, Float32Array>, learningRate: number): void {
     const { momentum, dampening, nesterov, weightDecay, decay } = this.options;
     for (const [parameter, gradient] of pairGradients('Sgd', store, gradients, learningRate)) {
-      const { name, data } = parameter;
-      const t = (this.stepCounts.get(name) ?? 0) + 1;
-      this.stepCounts.set(name, t);
+      const { data } = parameter;
+      const t = this.nextStep(parameter);
       const lambda = decay(parameter) ? weightDecay : 0;
       if (momentum === 0) {
         for (let index = 0; index < data.length; index++) {
@@ -69,15 +60,7 @@ export class Sgd implements Optimizer {
         }
         continue;
       }
-      let buffer = this.buffers.get(name);
-      if (buffer === undefined) {
-        buffer = new Float32Array(data.length);
-        this.buffers.set(name, buffer);
-      } else if (buffer.length !== data.length) {
-        throw new Error(
-          `Sgd.step: parameter "${name}" has ${data.length} elements but its momentum buffer has ${buffer.length} (state from another model?)`,
-        );
-      }
+      const buffer = this.slot('momentum', parameter);
       // the first step copies the gradient into the buffer undamped, as PyTorch does
       const carried = t === 1 ? 0 : momentum;
       const taken = t === 1 ? 1 : 1 - dampening;
@@ -89,17 +72,5 @@ export class Sgd implements Optimizer {
         data[index] = theta - learningRate * (nesterov ? d + momentum * b : b);
       }
     }
-  }
-
-  exportState(): OptimizerState {
-    const tensors = new Map<string, Float32Array>();
-    for (const [name, value] of this.buffers) tensors.set(`momentum/${name}`, value);
-    return { kind: this.kind, stepCounts: Object.fromEntries(this.stepCounts), tensors: copyTensors(tensors) };
-  }
-
-  importState(state: OptimizerState): void {
-    const { stepCounts, buffers } = readSlots(this.kind, state, ['momentum']);
-    this.buffers = buffers.get('momentum')!;
-    this.stepCounts = stepCounts;
   }
 }
