@@ -1,5 +1,4 @@
 import { EXPONENT_UNDERFLOW, exponentialOfNonPositive } from './exponential';
-import type { LogitHistogram } from './logit-histogram';
 import { reportBadRow } from './logits-row';
 
 /**
@@ -33,49 +32,68 @@ export function logNormalizer(logits: Float32Array, max: number): number {
   return Math.log(total);
 }
 
-/** What {@link exponentialSums} gathers, relative to the row's max: Z = sum e^t and sum e^t t, with t = logit - max. */
+/**
+ * What {@link exponentialSums} gathers, relative to the row's max: Z = sum e^t and sum e^t t, with t = logit - max,
+ * and the number of candidates it listed.
+ */
 export interface ExponentialSums {
   normalizer: number;
   weightedShift: number;
+  candidateCount: number;
 }
 
 /**
- * One pass over the row for everything the filters need before their final pass: the softmax normaliser Z, the sum
- * that gives the entropy (H = log Z - (sum e^t t) / Z), and the histogram of logits weighted by e^t (which must have
- * been set up with the row's finite range). `max` must be the row's largest logit. A NaN logit makes the sums NaN and
- * is reported here, naming its index, since the faster range check lets it through.
+ * One pass over the row for everything the filters need before they order anything: the softmax normaliser Z, the
+ * sum that gives the entropy (H = log Z - (sum e^t t) / Z), and the list of candidates, the tokens whose logit is at
+ * least `floor` (ids in ascending order into `candidates`, their logits into `candidateLogits`). `max` must be the
+ * row's largest logit. A NaN logit makes
+ * the sums NaN and is reported here, naming its index, since the faster range check lets it through.
  */
-export function exponentialSums(logits: Float32Array, max: number, histogram: LogitHistogram): ExponentialSums {
-  const normalizer = accumulateExponentials(logits, max, histogram);
+export function exponentialSums(
+  logits: Float32Array,
+  max: number,
+  floor: number,
+  candidates: Int32Array,
+  candidateLogits: Float32Array,
+): ExponentialSums {
+  const normalizer = accumulateExponentials(logits, max, floor, candidates, candidateLogits);
   if (Number.isNaN(normalizer)) reportBadRow(logits);
-  return { normalizer, weightedShift: accumulatedWeightedShift };
+  return { normalizer, weightedShift: accumulatedWeightedShift, candidateCount: accumulatedCandidates };
 }
 
-/** The sum of e^t t from the last {@link accumulateExponentials}. */
+// Results of the last accumulateExponentials besides Z (a hot loop returns one number, for the reason given in
+// logits-row.ts).
 let accumulatedWeightedShift = 0;
+let accumulatedCandidates = 0;
 
-/**
- * The loop of {@link exponentialSums}: returns Z and leaves sum e^t t in accumulatedWeightedShift (a hot loop returns
- * one number, for the reason given in logits-row.ts).
- */
-function accumulateExponentials(logits: Float32Array, max: number, histogram: LogitHistogram): number {
-  const { low, scale, mass } = histogram;
-  const lastBucket = mass.length - 1;
+/** The loop of {@link exponentialSums}: returns Z. */
+function accumulateExponentials(
+  logits: Float32Array,
+  max: number,
+  floor: number,
+  candidates: Int32Array,
+  candidateLogits: Float32Array,
+): number {
   let normalizer = 0;
   let weightedShift = 0;
+  let candidateCount = 0;
+  // A local copy: a module constant may become a `var` that V8 reads from memory on every iteration.
+  const underflow = EXPONENT_UNDERFLOW;
   for (let index = 0; index < logits.length; index++) {
     const logit = logits[index];
+    // Rarely true on language-model rows, so the branch predicts well.
+    if (logit >= floor) {
+      candidates[candidateCount] = index;
+      candidateLogits[candidateCount++] = logit;
+    }
     const shift = logit - max;
     // Skips -Infinity too, whose zero weight times its shift would be NaN.
-    if (shift < EXPONENT_UNDERFLOW) continue;
+    if (shift < underflow) continue;
     const weight = exponentialOfNonPositive(shift);
     normalizer += weight;
     weightedShift += weight * shift;
-    // bucketOf, inlined: logit >= low here, so only the top needs clamping.
-    let bucket = ((logit - low) * scale) | 0;
-    if (bucket > lastBucket) bucket = lastBucket;
-    mass[bucket] += weight;
   }
   accumulatedWeightedShift = weightedShift;
+  accumulatedCandidates = candidateCount;
   return normalizer;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { topPFilter } from './top-p-filter';
+import { topPFilter, topPFilterFromFloor } from './top-p-filter';
 
 /**
  * Hugging Face's TopPLogitsWarper written the plain way, in float64 with Math.exp: stable ascending sort (equal
@@ -137,6 +137,33 @@ describe('topPFilter: against the full-sort reference and properties', () => {
         for (const index of twice) expect(keptIds(once)).toContain(index);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('topPFilter: candidate floors', () => {
+  // The filter orders only the tokens at or above a floor logit and falls back to every token when they weigh less
+  // than p. Any first floor must give the reference's answer; only the speed may differ.
+  const floorAt = (logits: Float32Array, fraction: number) => {
+    const finite = Array.from(logits).filter((value) => value > Number.NEGATIVE_INFINITY);
+    const low = Math.min(...finite);
+    return low + fraction * (Math.max(...finite) - low);
+  };
+
+  it('gives the reference result whatever the first floor', () => {
+    fc.assert(
+      fc.property(
+        logitRows,
+        nucleusMasses,
+        fc.integer({ min: 1, max: 4 }),
+        fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1)),
+        (logits, p, minTokensToKeep, fraction) => {
+          expect(topPFilterFromFloor(logits, p, minTokensToKeep, floorAt(logits, fraction))).toEqual(
+            referenceTopP(logits, p, minTokensToKeep),
+          );
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -1,11 +1,10 @@
-import { type BandSplit, bandHoldsCut, cutInBand } from './band-cut';
-import { findCut, keepThroughCut } from './cut-search';
+import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN } from './candidates';
+import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
-import { logitHistogram, nucleusBand } from './logit-histogram';
 import { logitRange, requireInteger } from './logits-row';
 import { exponentialSums, PROBABILITY_UNITS } from './softmax';
-import { bandScratch, keyScratch, weightScratch } from './workspace';
+import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link topPFilter}. */
 export interface TopPFilterOptions {
@@ -32,125 +31,95 @@ export function topPFilter(logits: Float32Array, options: TopPFilterOptions): Fl
     throw new SamplerInputError('p', `must be in the interval (0, 1], got ${String(p)}`);
   }
   const minTokensToKeep = requireInteger(options.minTokensToKeep ?? 1, 'minTokensToKeep', 1);
-  return topPFilterInBand(logits, p, minTokensToKeep);
+  return topPFilterFromFloor(logits, p, minTokensToKeep);
 }
 
-/** Logit bounds of a band: see {@link nucleusBand}. */
-export interface LogitBand {
-  keepAbove: number;
-  removeBelow: number;
-}
-
-// Estimated masses may be this far (relative to Z) from the exact ones: the float sums' rounding plus the rounding
-// of each token's probability to a whole unit (half a unit, 2^-51, per token).
-const MASS_MARGIN = 1e-9;
+// Share of the mass outside the nucleus (1 - p) that the tokens below the candidate floor may weigh, by the sample's
+// estimate: the rest leaves room for the estimate's error.
+const TAIL_SHARE = 0.5;
 
 /**
- * {@link topPFilter} on validated options, with the band optionally given instead of estimated; tests pass bands
- * that miss the cut to check that a wrong estimate is detected and widened.
+ * {@link topPFilter} on validated options, with the first candidate floor optionally given instead of estimated;
+ * tests pass floors that are too high to check that a failed attempt is detected and retried.
  *
- * Three passes over the row: its range; the exponentials with the normaliser and the logit histogram; and a final
- * pass that writes the filtered row, keeping or removing every token outside the band by its logit alone. Only the
- * band's tokens are then ordered exactly (most probable first, the sort key being the negated logit).
+ * Two passes over the row (its range; the exponentials with the normaliser and the list of candidates), an exact
+ * search among the candidates only (most probable first, the sort key being the negated logit), and the filtered
+ * row written as -Infinity everywhere but the kept candidates. Tokens below the floor come after every candidate in
+ * this order, so the candidates hold the cut as soon as they weigh at least p.
  */
-export function topPFilterInBand(
+export function topPFilterFromFloor(
   logits: Float32Array,
   p: number,
   minTokensToKeep: number,
-  band?: LogitBand,
+  firstFloor?: number,
 ): Float32Array {
   const { max, min } = logitRange(logits);
-  const histogram = logitHistogram(min, max);
-  const { normalizer } = exponentialSums(logits, max, histogram);
+  const length = logits.length;
+  const candidates = candidateScratch(length);
+  const candidateLogits = candidateLogitScratch(length);
+  const floor = firstFloor ?? candidateFloor(logits, max, min, TAIL_SHARE * (1 - p));
+  const { normalizer, candidateCount } = exponentialSums(logits, max, floor, candidates, candidateLogits);
   const units = PROBABILITY_UNITS / normalizer;
   const target = p * PROBABILITY_UNITS;
-  const length = logits.length;
-  const margin = normalizer * (MASS_MARGIN + length * 2 ** -50);
-  const estimate = band ?? nucleusBand(histogram, p * normalizer, margin);
 
-  const filtered = new Float32Array(length);
-  let split = splitRow(logits, filtered, max, units, estimate.keepAbove, estimate.removeBelow);
-  if (!bandHoldsCut(split, target)) {
-    split = splitRow(logits, filtered, max, units, Number.POSITIVE_INFINITY, -Number.MAX_VALUE);
-    // The whole row weighs less than p (rounding, p = 1): nothing is removed, as in the reference.
-    if (!bandHoldsCut(split, target)) return logits.slice();
+  let count = candidateCount;
+  let cut = cutAmongCandidates(candidateLogits, count, max, units, target);
+  if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
+    count = collectCandidates(logits, EVERY_FINITE_TOKEN, candidates, candidateLogits);
+    cut = cutAmongCandidates(candidateLogits, count, max, units, target);
   }
-  const members = bandScratch(length);
-  const keys = keyScratch(length);
-  const cut = cutInBand(split, members, keys, weightScratch(length), target);
+  // Even every finite token together weighs less than p (rounding, p = 1): nothing is removed, as in the reference.
+  if (cut === undefined) return logits.slice();
   if (minTokensToKeep > cut.position + 1) return keepMostProbable(logits, max, min, minTokensToKeep);
-  for (let rank = 0; rank < split.bandCount; rank++) {
-    const index = members[rank];
-    const key = keys[index];
-    // Up to and including the cut token; a tie with it is split by token id.
-    if (key < cut.key || (key === cut.key && index <= cut.index)) filtered[index] = logits[index];
+
+  const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
+  const keys = keyScratch(count);
+  for (let rank = 0; rank < count; rank++) {
+    const key = keys[rank];
+    // Up to and including the cut token; a tie with it is split by token id (rank order is id order).
+    if (key < cut.key || (key === cut.key && rank <= cut.index)) filtered[candidates[rank]] = candidateLogits[rank];
   }
   return filtered;
 }
 
 /**
- * The final pass: writes `filtered` for every token outside the band (logit if above `keepAbove`, -Infinity if
- * below `removeBelow`; -Infinity for the band too, for now) and lists the band for the exact search.
+ * The nucleus cut, if the candidates (given by their logits in ascending id order) weigh at least the target: then
+ * they hold it. The cut's `index` is a candidate's rank in the list; the candidates' keys stay in keyScratch, by rank.
  */
-function splitRow(
-  logits: Float32Array,
-  filtered: Float32Array,
+function cutAmongCandidates(
+  candidateLogits: Float32Array,
+  count: number,
   max: number,
   units: number,
-  keepAbove: number,
-  removeBelow: number,
-): BandSplit {
-  const bandCount = splitByLogit(logits, filtered, max, units, keepAbove, removeBelow);
-  return { keptWeight: splitKeptWeight, keptCount: splitKeptCount, bandWeight: splitBandWeight, bandCount };
+  target: number,
+): Cut | undefined {
+  const keys = keyScratch(count);
+  const weights = weightScratch(count);
+  if (weighCandidates(candidateLogits, count, max, units, keys, weights) < target) return undefined;
+  return findCutAmong(keys, weights, candidateRanks(count, memberScratch(count)), count, 0, 0, target);
 }
 
-// Results of the last splitByLogit besides its return value (a hot loop returns one number, for the reason given in
-// logits-row.ts).
-let splitKeptWeight = 0;
-let splitKeptCount = 0;
-let splitBandWeight = 0;
-
-/** The loop of {@link splitRow}: returns the number of band tokens. */
-function splitByLogit(
-  logits: Float32Array,
-  filtered: Float32Array,
+/**
+ * Writes each candidate's key (its negated logit: most probable first) and exact weight (probability units) by rank
+ * and returns their total weight (a hot loop in the retry, so it returns one number: see logits-row.ts).
+ */
+function weighCandidates(
+  candidateLogits: Float32Array,
+  count: number,
   max: number,
   units: number,
-  keepAbove: number,
-  removeBelow: number,
+  keys: Float64Array,
+  weights: Float64Array,
 ): number {
-  const length = logits.length;
-  const members = bandScratch(length);
-  const keys = keyScratch(length);
-  const weights = weightScratch(length);
-  let keptWeight = 0;
-  let keptCount = 0;
-  let bandWeight = 0;
-  let bandCount = 0;
-  for (let index = 0; index < length; index++) {
-    const logit = logits[index];
-    // removeBelow is at least -Number.MAX_VALUE, so -Infinity always goes here.
-    if (logit < removeBelow) {
-      filtered[index] = Number.NEGATIVE_INFINITY;
-      continue;
-    }
+  let total = 0;
+  for (let rank = 0; rank < count; rank++) {
+    const logit = candidateLogits[rank];
+    keys[rank] = -logit;
     const weight = Math.floor(exponentialOfNonPositive(logit - max) * units + 0.5);
-    if (logit > keepAbove) {
-      filtered[index] = logit;
-      keptWeight += weight;
-      keptCount++;
-    } else {
-      filtered[index] = Number.NEGATIVE_INFINITY;
-      members[bandCount++] = index;
-      keys[index] = -logit;
-      weights[index] = weight;
-      bandWeight += weight;
-    }
+    weights[rank] = weight;
+    total += weight;
   }
-  splitKeptWeight = keptWeight;
-  splitKeptCount = keptCount;
-  splitBandWeight = bandWeight;
-  return bandCount;
+  return total;
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SamplerInputError } from './errors';
-import { typicalFilter } from './typical-filter';
+import { typicalFilter, typicalFilterFromFloor } from './typical-filter';
 
 /**
  * Hugging Face's TypicalLogitsWarper written the plain way, in float64 with Math.exp: full stable sort by deviation,
@@ -155,6 +155,55 @@ describe('typicalFilter: against the full-sort reference', () => {
         },
       ),
       { numRuns: 15 },
+    );
+  });
+});
+
+describe('typicalFilter: candidate floors', () => {
+  // The filter orders only the tokens at or above a floor logit, checks that they hold the cut, and retries with a
+  // lower floor when they do not. Any first floor must give the reference's answer; only the speed may differ.
+  const floorFractions = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 0.9, 0.99, 1));
+  const floorAt = (logits: Float32Array, fraction: number) => {
+    const finite = Array.from(logits).filter((value) => value > Number.NEGATIVE_INFINITY);
+    const low = Math.min(...finite);
+    const high = Math.max(...finite);
+    return low + fraction * (high - low);
+  };
+
+  it('gives the reference result whatever the first floor, on rows with ties and -Infinity', () => {
+    fc.assert(
+      fc.property(
+        logitRows,
+        masses,
+        fc.integer({ min: 1, max: 4 }),
+        floorFractions,
+        (logits, mass, minTokensToKeep, fraction) => {
+          expect(typicalFilterFromFloor(logits, mass, minTokensToKeep, floorAt(logits, fraction))).toEqual(
+            referenceTypical(logits, mass, minTokensToKeep),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the reference result whatever the first floor, on large Zipf-like rows', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 2000, max: 8000 }),
+        masses,
+        floorFractions,
+        (seed, length, mass, fraction) => {
+          let state = seed;
+          const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+          const logits = Float32Array.from({ length }, (_, index) => -1.2 * Math.log(index + 1) + 3 * (next() - 0.5));
+          expect(typicalFilterFromFloor(logits, mass, 1, floorAt(logits, fraction))).toEqual(
+            referenceTypical(logits, mass),
+          );
+        },
+      ),
+      { numRuns: 20 },
     );
   });
 });

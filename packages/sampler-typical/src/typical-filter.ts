@@ -1,11 +1,10 @@
-import { type BandSplit, bandHoldsCut, cutInBand } from './band-cut';
-import { findCut, keepThroughCut } from './cut-search';
+import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN } from './candidates';
+import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
-import { centredBand, logitHistogram } from './logit-histogram';
 import { logitRange, requireInteger } from './logits-row';
 import { exponentialSums, PROBABILITY_UNITS } from './softmax';
-import { bandScratch, keyScratch, weightScratch } from './workspace';
+import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link typicalFilter}. */
 export interface TypicalFilterOptions {
@@ -35,16 +34,10 @@ export function typicalFilter(logits: Float32Array, options: TypicalFilterOption
     throw new SamplerInputError('mass', `must be in the open interval (0, 1), got ${String(mass)}`);
   }
   const minTokensToKeep = requireInteger(options.minTokensToKeep ?? 1, 'minTokensToKeep', 1);
-  return typicalFilterInBand(logits, mass, minTokensToKeep);
+  return typicalFilterFromFloor(logits, mass, minTokensToKeep);
 }
 
-/** Deviation bounds of a band: see {@link centredBand}. */
-export interface DeviationBand {
-  keepBelow: number;
-  removeAbove: number;
-}
-
-/** One row's softmax, as the final pass needs it. */
+/** One row's softmax, as the search needs it. */
 interface TypicalRow {
   logits: Float32Array;
   max: number;
@@ -56,113 +49,126 @@ interface TypicalRow {
   units: number;
 }
 
-// Estimated masses may be this far (relative to Z) from the exact ones: the float sums' rounding plus the rounding
-// of each token's probability to a whole unit (half a unit, 2^-51, per token).
-const MASS_MARGIN = 1e-9;
+// Share of the mass left out of the typical set (1 - mass) that the tokens below the candidate floor may weigh, by
+// the sample's estimate: the rest leaves room for the estimate's error and for tokens removed above the centre.
+const TAIL_SHARE = 0.5;
 
 /**
- * {@link typicalFilter} on validated options, with the band optionally given instead of estimated; tests pass bands
- * that miss the cut to check that a wrong estimate is detected and widened.
+ * {@link typicalFilter} on validated options, with the first candidate floor optionally given instead of estimated;
+ * tests pass floors that are too high to check that a failed attempt is detected and retried.
  *
- * Three passes over the row: its range; the exponentials with the normaliser, the entropy sum and the logit
- * histogram; and a final pass that writes the filtered row, keeping or removing every token outside the band by its
- * deviation alone. Only the band's tokens are then ordered exactly.
+ * Two passes over the row (its range; the exponentials with the normaliser, the entropy sum and the list of
+ * candidates), an exact search among the candidates only, and the filtered row written as -Infinity everywhere but
+ * the kept candidates.
  */
-export function typicalFilterInBand(
+export function typicalFilterFromFloor(
   logits: Float32Array,
   mass: number,
   minTokensToKeep: number,
-  band?: DeviationBand,
+  firstFloor?: number,
 ): Float32Array {
   const { max, min } = logitRange(logits);
-  const histogram = logitHistogram(min, max);
-  const { normalizer, weightedShift } = exponentialSums(logits, max, histogram);
+  const length = logits.length;
+  const candidates = candidateScratch(length);
+  const candidateLogits = candidateLogitScratch(length);
+  let floor = firstFloor ?? candidateFloor(logits, max, min, TAIL_SHARE * (1 - mass));
+  const sums = exponentialSums(logits, max, floor, candidates, candidateLogits);
+  const { normalizer, weightedShift, candidateCount } = sums;
   // With t = logit - max, log p = t - log Z, so H = -sum p log p = log Z - (sum e^t t) / Z.
   const logNormalizer = Math.log(normalizer);
   const entropy = logNormalizer - weightedShift / normalizer;
   const row: TypicalRow = { logits, max, logNormalizer, entropy, units: PROBABILITY_UNITS / normalizer };
   const target = mass * PROBABILITY_UNITS;
-  const length = logits.length;
 
-  // The deviation is |logit - center| up to the rounding of its formula, a few units in the last place of the
-  // largest magnitude involved.
-  const center = max + logNormalizer - entropy;
-  const rounding = 16 * Number.EPSILON * (Math.abs(max) + Math.abs(min) + logNormalizer + Math.abs(entropy) + 1);
-  const margin = normalizer * (MASS_MARGIN + length * 2 ** -50);
-  const estimate = band ?? centredBand(histogram, center, mass * normalizer, margin, rounding);
-
-  const filtered = new Float32Array(length);
-  let split = splitRow(row, filtered, estimate.keepBelow, estimate.removeAbove);
-  if (!bandHoldsCut(split, target)) {
-    split = splitRow(row, filtered, 0, Number.MAX_VALUE);
-    // The whole row weighs less than the mass (rounding, mass close to 1): nothing is removed, as in the reference.
-    if (!bandHoldsCut(split, target)) return logits.slice();
+  let count = candidateCount;
+  let cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
+  if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
+    floor = retryFloor(row, lastCandidateCutKey);
+    count = collectCandidates(logits, floor, candidates, candidateLogits);
+    cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
   }
-  const members = bandScratch(length);
-  const deviations = keyScratch(length);
-  const cut = cutInBand(split, members, deviations, weightScratch(length), target);
+  if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
+    floor = EVERY_FINITE_TOKEN;
+    count = collectCandidates(logits, floor, candidates, candidateLogits);
+    cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
+  }
+  // Even every finite token together weighs less than the mass (rounding, mass close to 1): nothing is removed, as in
+  // the reference.
+  if (cut === undefined) return logits.slice();
   if (minTokensToKeep > cut.position + 1) return keepMinimumTokens(row, min, minTokensToKeep, cut.key);
-  for (let rank = 0; rank < split.bandCount; rank++) {
-    const index = members[rank];
+
+  const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
+  const deviations = keyScratch(count);
+  for (let rank = 0; rank < count; rank++) {
     // The cut token and every token tied with its deviation stay.
-    if (deviations[index] <= cut.key) filtered[index] = logits[index];
+    if (deviations[rank] <= cut.key) filtered[candidates[rank]] = candidateLogits[rank];
   }
   return filtered;
 }
 
+/** The key of the last cut {@link cutAmongCandidates} found, valid or not (NaN when the candidates weighed too little). */
+let lastCandidateCutKey = Number.NaN;
+
 /**
- * The final pass: writes `filtered` for every token outside the band (logit if its deviation is below `keepBelow`,
- * -Infinity if above `removeAbove`; -Infinity for the band too, for now) and lists the band for the exact search.
+ * The typical cut, if the candidates (the finite tokens with logit >= floor, given by their logits in ascending id
+ * order) prove to hold it: they must weigh at least the target, and every token below the floor must lie beyond the
+ * cut. Those tokens all have a deviation of at least the deviation at the floor when the floor is below the centre:
+ * the formula is monotone in the logit on each side of the centre. The cut's `index` is a candidate's rank in the
+ * list; the candidates' deviations stay in keyScratch, by rank.
  */
-function splitRow(row: TypicalRow, filtered: Float32Array, keepBelow: number, removeAbove: number): BandSplit {
-  const bandCount = splitByDeviation(row, filtered, keepBelow, removeAbove);
-  return { keptWeight: splitKeptWeight, keptCount: splitKeptCount, bandWeight: splitBandWeight, bandCount };
+function cutAmongCandidates(
+  row: TypicalRow,
+  candidateLogits: Float32Array,
+  count: number,
+  floor: number,
+  target: number,
+): Cut | undefined {
+  const deviations = keyScratch(count);
+  const weights = weightScratch(count);
+  lastCandidateCutKey = Number.NaN;
+  if (weighCandidates(row, candidateLogits, count, deviations, weights) < target) return undefined;
+  const cut = findCutAmong(deviations, weights, candidateRanks(count, memberScratch(count)), count, 0, 0, target);
+  lastCandidateCutKey = cut.key;
+  if (floor === EVERY_FINITE_TOKEN) return cut;
+  const belowCentre = -(floor - row.max - row.logNormalizer) - row.entropy;
+  return belowCentre >= 0 && cut.key < belowCentre ? cut : undefined;
 }
 
-// Results of the last splitByDeviation besides its return value (a hot loop returns one number, for the reason
-// given in logits-row.ts).
-let splitKeptWeight = 0;
-let splitKeptCount = 0;
-let splitBandWeight = 0;
-
-/** The loop of {@link splitRow}: returns the number of band tokens. */
-function splitByDeviation(row: TypicalRow, filtered: Float32Array, keepBelow: number, removeAbove: number): number {
-  const { logits, max, logNormalizer, entropy, units } = row;
-  const length = logits.length;
-  const members = bandScratch(length);
-  const deviations = keyScratch(length);
-  const weights = weightScratch(length);
-  let keptWeight = 0;
-  let keptCount = 0;
-  let bandWeight = 0;
-  let bandCount = 0;
-  for (let index = 0; index < length; index++) {
-    const logit = logits[index];
+/**
+ * Writes each candidate's deviation and exact weight (probability units) by rank and returns their total weight (a
+ * hot loop in the final retry, so it returns one number: see logits-row.ts).
+ */
+function weighCandidates(
+  row: TypicalRow,
+  candidateLogits: Float32Array,
+  count: number,
+  deviations: Float64Array,
+  weights: Float64Array,
+): number {
+  const { max, logNormalizer, entropy, units } = row;
+  let total = 0;
+  for (let rank = 0; rank < count; rank++) {
+    const logit = candidateLogits[rank];
     // Written as |-(logit - max - log Z) - H| rather than the shorter |center - logit| on purpose: logits closer
     // together than the rounding of log p then get the same deviation, as in a log_softmax implementation.
-    // A -Infinity logit gets +Infinity, beyond every band.
-    const deviation = Math.abs(-(logit - max - logNormalizer) - entropy);
-    if (deviation > removeAbove) {
-      filtered[index] = Number.NEGATIVE_INFINITY;
-      continue;
-    }
+    deviations[rank] = Math.abs(-(logit - max - logNormalizer) - entropy);
     const weight = Math.floor(exponentialOfNonPositive(logit - max) * units + 0.5);
-    if (deviation < keepBelow) {
-      filtered[index] = logit;
-      keptWeight += weight;
-      keptCount++;
-    } else {
-      filtered[index] = Number.NEGATIVE_INFINITY;
-      members[bandCount++] = index;
-      deviations[index] = deviation;
-      weights[index] = weight;
-      bandWeight += weight;
-    }
+    weights[rank] = weight;
+    total += weight;
   }
-  splitKeptWeight = keptWeight;
-  splitKeptCount = keptCount;
-  splitBandWeight = bandWeight;
-  return bandCount;
+  return total;
+}
+
+/**
+ * The floor for a second attempt after candidates found a cut at deviation `cutKey` that tokens below the floor might
+ * precede: the true cut is at most `cutKey`, so tokens whose logit is below center - cutKey lie beyond it. A relative
+ * 1e-9 lower leaves room for the rounding of the deviation formula (some 1e-15); without a cut (the candidates weighed
+ * too little) every finite token.
+ */
+function retryFloor(row: TypicalRow, cutKey: number): number {
+  if (Number.isNaN(cutKey)) return EVERY_FINITE_TOKEN;
+  const center = row.max + row.logNormalizer - row.entropy;
+  return center - cutKey - 1e-9 * (1 + Math.abs(center) + cutKey);
 }
 
 /**

@@ -10,7 +10,8 @@ let weightBuffer = new Float64Array(0);
 let memberBuffer = new Int32Array(0);
 let belowBuffer = new Int32Array(0);
 let bucketMemberBuffer = new Int32Array(0);
-let bandBuffer = new Int32Array(0);
+let candidateBuffer = new Int32Array(0);
+let candidateLogitBuffer = new Float32Array(0);
 
 /** Per-token sort keys (Float64Array of at least `length`; contents are garbage). */
 export function keyScratch(length: number): Float64Array {
@@ -42,8 +43,17 @@ export function bucketMemberScratch(length: number): Int32Array {
   return bucketMemberBuffer;
 }
 
-/** Token ids inside the band a filter's final pass examines exactly (Int32Array of at least `length`). */
-export function bandScratch(length: number): Int32Array {
-  if (bandBuffer.length < length) bandBuffer = new Int32Array(length);
-  return bandBuffer;
+/** Candidate token ids: the tokens a filter orders exactly (Int32Array of at least `length`). */
+export function candidateScratch(length: number): Int32Array {
+  if (candidateBuffer.length < length) candidateBuffer = new Int32Array(length);
+  return candidateBuffer;
+}
+
+/**
+ * The candidates' logits, in the order of {@link candidateScratch} (Float32Array of at least `length`): the search
+ * then reads them in sequence instead of gathering them from all over the row.
+ */
+export function candidateLogitScratch(length: number): Float32Array {
+  if (candidateLogitBuffer.length < length) candidateLogitBuffer = new Float32Array(length);
+  return candidateLogitBuffer;
 }

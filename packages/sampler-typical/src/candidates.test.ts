@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN } from './candidates';
+
+/** A language-model-like row: logit = -1.3 ln(rank) + uniform noise, ranks scattered over the ids. */
+function zipfRow(length: number, seed: number): Float32Array {
+  let state = seed;
+  const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+  return Float32Array.from({ length }, (_, index) => {
+    const rank = ((index * 7919) % length) + 1;
+    return 8 - 1.3 * Math.log(rank) + (next() - 0.5);
+  });
+}
+
+// Spreading a 250,880-entry row into Math.max would overflow the call stack.
+const largest = (row: Float32Array) => row.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+const smallest = (row: Float32Array) => row.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+
+/** Exact share of the softmax mass held by the tokens below `floor`. */
+function massBelow(logits: Float32Array, floor: number): number {
+  const max = largest(logits);
+  let below = 0;
+  let total = 0;
+  for (const logit of logits) {
+    const weight = Math.exp(logit - max);
+    total += weight;
+    if (logit < floor) below += weight;
+  }
+  return below / total;
+}
+
+describe('candidateFloor', () => {
+  it('lists every finite token for short rows, flat rows and a zero tail share', () => {
+    const short = zipfRow(1000, 3);
+    expect(candidateFloor(short, largest(short), smallest(short), 0.05)).toBe(EVERY_FINITE_TOKEN);
+    expect(candidateFloor(new Float32Array(50_000), 0, 0, 0.05)).toBe(EVERY_FINITE_TOKEN);
+    const row = zipfRow(50_000, 5);
+    expect(candidateFloor(row, largest(row), smallest(row), 0)).toBe(EVERY_FINITE_TOKEN);
+  });
+
+  it('leaves about the requested share of the mass below the floor, with few tokens above it', () => {
+    for (const [length, seed] of [
+      [50_257, 11],
+      [250_880, 12],
+    ]) {
+      const row = zipfRow(length, seed);
+      const floor = candidateFloor(row, largest(row), smallest(row), 0.05);
+      // The estimate comes from a sample of 1,024 tokens and stops at a bucket boundary of 64 below the target.
+      const below = massBelow(row, floor);
+      expect(below).toBeGreaterThan(0.005);
+      expect(below).toBeLessThan(0.1);
+      const above = row.filter((logit) => logit >= floor).length;
+      expect(above).toBeLessThan(length / 2);
+    }
+  });
+});
+
+describe('collectCandidates', () => {
+  it('lists the tokens at or above the floor in id order with their logits, never -Infinity', () => {
+    const logits = Float32Array.from([1, Number.NEGATIVE_INFINITY, -2, 3, 1]);
+    const ids = new Int32Array(5);
+    const values = new Float32Array(5);
+    expect(collectCandidates(logits, 1, ids, values)).toBe(3);
+    expect(Array.from(ids.subarray(0, 3))).toEqual([0, 3, 4]);
+    expect(Array.from(values.subarray(0, 3))).toEqual([1, 3, 1]);
+    expect(collectCandidates(logits, EVERY_FINITE_TOKEN, ids, values)).toBe(4);
+    expect(Array.from(ids.subarray(0, 4))).toEqual([0, 2, 3, 4]);
+  });
+
+  it('numbers candidates by rank', () => {
+    expect(Array.from(candidateRanks(4, new Int32Array(6)).subarray(0, 4))).toEqual([0, 1, 2, 3]);
+  });
+});

@@ -1,0 +1,99 @@
+/*
+ * Candidate tokens: the few most probable tokens of a row, among which a filter expects its cut.
+ *
+ * Nucleus and typical filtering cut the row where a probability mass, accumulated in an order given by the logits,
+ * reaches a target. On language-model rows that cut lies among a few percent of the vocabulary, the most probable
+ * tokens, so a filter lists the tokens at or above a floor logit while it computes the softmax, orders only those,
+ * and checks with exact masses that every token below the floor lies beyond the cut. When the check fails (a flat
+ * row, a bad estimate) it lowers the floor and tries again, down to every finite token, so the floor only ever
+ * decides the speed, never the result.
+ */
+import { exponentialOfNonPositive } from './exponential';
+
+// Tokens read to estimate where the mass lies: enough that the low-probability bulk of a row is well represented,
+// few enough to cost nothing next to one pass over the row.
+const SAMPLES = 1024;
+const SAMPLE_BUCKETS = 64;
+// Rows shorter than this are ordered whole: the estimate would save little.
+const MIN_SAMPLED_LENGTH = 2 * SAMPLES;
+
+/** A floor below every finite logit: every finite token is a candidate (and -Infinity never is). */
+export const EVERY_FINITE_TOKEN = -Number.MAX_VALUE;
+
+const sampleMass = new Float64Array(SAMPLE_BUCKETS);
+
+/**
+ * Chooses the floor logit: from an evenly strided sample of the row, the highest bucket boundary below which the
+ * tokens are estimated to weigh at most `tailShare` of the row's total mass. `max` and `min` are the row's largest
+ * and smallest finite logits.
+ */
+export function candidateFloor(logits: Float32Array, max: number, min: number, tailShare: number): number {
+  const length = logits.length;
+  if (length < MIN_SAMPLED_LENGTH || !(tailShare > 0) || !(max > min)) return EVERY_FINITE_TOKEN;
+  const scale = SAMPLE_BUCKETS / (max - min);
+  if (!(scale < Number.POSITIVE_INFINITY)) return EVERY_FINITE_TOKEN;
+  sampleMass.fill(0);
+  // Each sampled token stands for length / SAMPLES tokens. That suits the bulk of small probabilities, but a sampled
+  // token of the head would multiply its weight into a gross overestimate of the total (and so of the budget), so
+  // the total counts only sampled tokens lighter than the largest one (weight 1), which it counts once.
+  const tokensPerSample = length / SAMPLES;
+  const bulk = sampleRow(logits, max, min, scale, 1 / tokensPerSample);
+  const budget = tailShare * (1 + bulk * tokensPerSample);
+  let tail = 0;
+  for (let bucket = 0; bucket < SAMPLE_BUCKETS; bucket++) {
+    tail += sampleMass[bucket] * tokensPerSample;
+    if (tail > budget) return bucket === 0 ? EVERY_FINITE_TOKEN : min + bucket / scale;
+  }
+  return min + (SAMPLE_BUCKETS - 1) / scale;
+}
+
+/**
+ * Fills sampleMass with exp(logit - max) per logit bucket for the sampled tokens and returns the total of the weights
+ * below `heavy`.
+ */
+function sampleRow(logits: Float32Array, max: number, min: number, scale: number, heavy: number): number {
+  const stride = logits.length / SAMPLES;
+  let total = 0;
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    const logit = logits[(sample * stride) | 0];
+    // Also skips -Infinity.
+    if (!(logit >= min)) continue;
+    const weight = exponentialOfNonPositive(logit - max);
+    let bucket = ((logit - min) * scale) | 0;
+    if (bucket >= SAMPLE_BUCKETS) bucket = SAMPLE_BUCKETS - 1;
+    sampleMass[bucket] += weight;
+    if (weight < heavy) total += weight;
+  }
+  return total;
+}
+
+/**
+ * Lists, in ascending id order, the tokens whose logit is at least `floor` (-Infinity never is, as floor >=
+ * {@link EVERY_FINITE_TOKEN}) into `candidates` and their logits into `candidateLogits`, and returns how many there
+ * are. The first attempt lists them during the softmax pass instead; this is the pass for a retry with a lower floor.
+ */
+export function collectCandidates(
+  logits: Float32Array,
+  floor: number,
+  candidates: Int32Array,
+  candidateLogits: Float32Array,
+): number {
+  let count = 0;
+  for (let index = 0; index < logits.length; index++) {
+    const logit = logits[index];
+    if (logit >= floor) {
+      candidates[count] = index;
+      candidateLogits[count++] = logit;
+    }
+  }
+  return count;
+}
+
+/**
+ * The candidates' ranks 0..count-1, for the cut search: it orders ranks by (key, rank), and since candidates are
+ * listed in ascending id order, that is the order by (key, token id).
+ */
+export function candidateRanks(count: number, ranks: Int32Array): Int32Array {
+  for (let rank = 0; rank < count; rank++) ranks[rank] = rank;
+  return ranks;
+}
