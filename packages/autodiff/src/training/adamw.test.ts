@@ -109,4 +109,21 @@ describe('AdamW', () => {
     expect(resumed.get('w').data).toEqual(straight.get('w').data);
     expect(() => second.importState({ kind: 'sgd', stepCounts: {}, tensors: new Map() })).toThrow(/written by "sgd"/);
   });
+
+  it('refuses state restored for a parameter of another size, and state missing a moment', () => {
+    const optimizer = new AdamW();
+    optimizer.importState({
+      kind: 'adamw',
+      stepCounts: { w: 1 },
+      tensors: new Map([
+        ['firstMoment/w', new Float32Array(3)],
+        ['secondMoment/w', new Float32Array(3)],
+      ]),
+    });
+    expect(() => optimizer.step(storeWith([1, 2]), new Map([['w', new Float32Array(2)]]), 0.1)).toThrow(
+      /parameter "w" has 2 elements but its firstMoment buffer has 3/,
+    );
+    const partial = { kind: 'adamw', stepCounts: { w: 1 }, tensors: new Map([['firstMoment/w', new Float32Array(2)]]) };
+    expect(() => new AdamW().importState(partial)).toThrow(/"w" needs firstMoment and secondMoment/);
+  });
 });
