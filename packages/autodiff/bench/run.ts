@@ -31,6 +31,12 @@ const sequence = config.context;
 const warmupSteps = 3;
 const timedSteps = Number(process.env.BENCH_STEPS ?? 10);
 const tfjsSteps = Number(process.env.BENCH_TFJS_STEPS ?? 2);
+for (const [name, value] of [
+  ['BENCH_STEPS', timedSteps],
+  ['BENCH_TFJS_STEPS', tfjsSteps],
+] as const) {
+  if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+}
 const peakSamplesPerStep = 2;
 const profiledSteps = 4;
 const sessionOptions: CompileOptions = {};
