@@ -80,7 +80,11 @@ const kept = (row: Float32Array) =>
 const sameRow = (left: Float32Array, right: Float32Array) =>
   left.every((value, index) => Object.is(value, right[index]));
 
-console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(', ')} on this machine`);
+console.log(
+  `load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ')} on this machine`,
+);
 const random = seededRandom(2024);
 let typical250k = 0;
 let speedup250k = 0;

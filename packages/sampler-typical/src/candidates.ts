@@ -24,14 +24,16 @@ const sampleMass = new Float64Array(SAMPLE_BUCKETS);
 
 /**
  * Chooses the floor logit: from an evenly strided sample of the row, the highest bucket boundary below which the
- * tokens are estimated to weigh at most `tailShare` of the row's total mass. `max` and `min` are the row's largest
- * and smallest finite logits.
+ * tokens are estimated to weigh at most `tailShare` of the row's total mass, with buckets spanning the sampled logits.
+ * `max` is the row's largest logit.
  */
-export function candidateFloor(logits: Float32Array, max: number, min: number, tailShare: number): number {
+export function candidateFloor(logits: Float32Array, max: number, tailShare: number): number {
   const length = logits.length;
-  if (length < MIN_SAMPLED_LENGTH || !(tailShare > 0) || !(max > min)) return EVERY_FINITE_TOKEN;
+  if (length < MIN_SAMPLED_LENGTH || !(tailShare > 0)) return EVERY_FINITE_TOKEN;
+  const min = smallestSampled(logits);
   const scale = SAMPLE_BUCKETS / (max - min);
-  if (!(scale < Number.POSITIVE_INFINITY)) return EVERY_FINITE_TOKEN;
+  // A sample of logits all equal to the max says nothing useful.
+  if (!(max > min && scale < Number.POSITIVE_INFINITY)) return EVERY_FINITE_TOKEN;
   sampleMass.fill(0);
   // Each sampled token stands for length / SAMPLES tokens. That suits the bulk of small probabilities, but a sampled
   // token of the head would multiply its weight into a gross overestimate of the total (and so of the budget), so
@@ -47,15 +49,27 @@ export function candidateFloor(logits: Float32Array, max: number, min: number, t
   return min + (SAMPLE_BUCKETS - 1) / scale;
 }
 
+/** Index of the `sample`th of SAMPLES evenly spaced tokens of a row of `length`. */
+const sampledIndex = (sample: number, length: number) => ((sample * length) / SAMPLES) | 0;
+
+/** The smallest finite sampled logit (+Infinity if none is finite). */
+function smallestSampled(logits: Float32Array): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let sample = 0; sample < SAMPLES; sample++) {
+    const logit = logits[sampledIndex(sample, logits.length)];
+    if (logit < min && logit > Number.NEGATIVE_INFINITY) min = logit;
+  }
+  return min;
+}
+
 /**
  * Fills sampleMass with exp(logit - max) per logit bucket for the sampled tokens and returns the total of the weights
  * below `heavy`.
  */
 function sampleRow(logits: Float32Array, max: number, min: number, scale: number, heavy: number): number {
-  const stride = logits.length / SAMPLES;
   let total = 0;
   for (let sample = 0; sample < SAMPLES; sample++) {
-    const logit = logits[(sample * stride) | 0];
+    const logit = logits[sampledIndex(sample, logits.length)];
     // Also skips -Infinity.
     if (!(logit >= min)) continue;
     const weight = exponentialOfNonPositive(logit - max);

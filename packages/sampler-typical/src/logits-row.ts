@@ -54,6 +54,38 @@ export function logitRange(logits: Float32Array): LogitRange {
   return { max, min: scannedMin };
 }
 
+/**
+ * The largest logit of a row, with the checks of {@link summariseRow}: NaN never wins a comparison, so it is caught
+ * later, when the softmax sums come out NaN, and reported by {@link reportBadRow}; +Infinity and a row without a
+ * finite logit are reported here.
+ */
+export function largestLogit(logits: Float32Array): number {
+  const max = scanMax(logits);
+  if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
+  return max;
+}
+
+/**
+ * The loop of {@link largestLogit}. Two running maxima, one for the even and one for the odd entries, halve the time:
+ * each comparison waits for the previous one's result, and two independent chains run side by side.
+ */
+function scanMax(logits: Float32Array): number {
+  let even = Number.NEGATIVE_INFINITY;
+  let odd = Number.NEGATIVE_INFINITY;
+  const pairs = logits.length >> 1;
+  for (let pair = 0; pair < pairs; pair++) {
+    const first = logits[2 * pair];
+    const second = logits[2 * pair + 1];
+    if (first > even) even = first;
+    if (second > odd) odd = second;
+  }
+  if (logits.length & 1) {
+    const last = logits[logits.length - 1];
+    if (last > even) even = last;
+  }
+  return even > odd ? even : odd;
+}
+
 /*
  * Why the hot loops of this package return one number and leave any other result in a module variable:
  * V8 compiles a long first loop while it runs (on-stack replacement) and keeps entering that compiled loop on later

@@ -2,7 +2,7 @@ import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN }
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
-import { logitRange, requireInteger } from './logits-row';
+import { largestLogit, logitRange, requireInteger } from './logits-row';
 import { exponentialSums, PROBABILITY_UNITS } from './softmax';
 import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
@@ -42,7 +42,7 @@ const TAIL_SHARE = 0.5;
  * {@link topPFilter} on validated options, with the first candidate floor optionally given instead of estimated;
  * tests pass floors that are too high to check that a failed attempt is detected and retried.
  *
- * Two passes over the row (its range; the exponentials with the normaliser and the list of candidates), an exact
+ * Two passes over the row (its largest logit; the exponentials with the normaliser and the list of candidates), an exact
  * search among the candidates only (most probable first, the sort key being the negated logit), and the filtered
  * row written as -Infinity everywhere but the kept candidates. Tokens below the floor come after every candidate in
  * this order, so the candidates hold the cut as soon as they weigh at least p.
@@ -53,11 +53,11 @@ export function topPFilterFromFloor(
   minTokensToKeep: number,
   firstFloor?: number,
 ): Float32Array {
-  const { max, min } = logitRange(logits);
+  const max = largestLogit(logits);
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
-  const floor = firstFloor ?? candidateFloor(logits, max, min, TAIL_SHARE * (1 - p));
+  const floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - p));
   const { normalizer, candidateCount } = exponentialSums(logits, max, floor, candidates, candidateLogits);
   const units = PROBABILITY_UNITS / normalizer;
   const target = p * PROBABILITY_UNITS;
@@ -70,7 +70,7 @@ export function topPFilterFromFloor(
   }
   // Even every finite token together weighs less than p (rounding, p = 1): nothing is removed, as in the reference.
   if (cut === undefined) return logits.slice();
-  if (minTokensToKeep > cut.position + 1) return keepMostProbable(logits, max, min, minTokensToKeep);
+  if (minTokensToKeep > cut.position + 1) return keepMostProbable(logits, max, minTokensToKeep);
 
   const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
   const keys = keyScratch(count);
@@ -126,8 +126,9 @@ function weighCandidates(
  * The rare case where the first `minTokensToKeep` positions reach past the nucleus cut: they contain it, so they
  * alone decide, from one more pass for every key and a count-only search.
  */
-function keepMostProbable(logits: Float32Array, max: number, min: number, minTokensToKeep: number): Float32Array {
+function keepMostProbable(logits: Float32Array, max: number, minTokensToKeep: number): Float32Array {
   const length = logits.length;
+  const { min } = logitRange(logits);
   // Most probable first: the key is the negated logit (exact); -Infinity logits get +Infinity and drop out.
   const keys = keyScratch(length);
   for (let index = 0; index < length; index++) keys[index] = -logits[index];

@@ -2,7 +2,7 @@ import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN }
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
-import { logitRange, requireInteger } from './logits-row';
+import { largestLogit, logitRange, requireInteger } from './logits-row';
 import { exponentialSums, PROBABILITY_UNITS } from './softmax';
 import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
@@ -57,7 +57,7 @@ const TAIL_SHARE = 0.5;
  * {@link typicalFilter} on validated options, with the first candidate floor optionally given instead of estimated;
  * tests pass floors that are too high to check that a failed attempt is detected and retried.
  *
- * Two passes over the row (its range; the exponentials with the normaliser, the entropy sum and the list of
+ * Two passes over the row (its largest logit; the exponentials with the normaliser, the entropy sum and the list of
  * candidates), an exact search among the candidates only, and the filtered row written as -Infinity everywhere but
  * the kept candidates.
  */
@@ -67,11 +67,11 @@ export function typicalFilterFromFloor(
   minTokensToKeep: number,
   firstFloor?: number,
 ): Float32Array {
-  const { max, min } = logitRange(logits);
+  const max = largestLogit(logits);
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
-  let floor = firstFloor ?? candidateFloor(logits, max, min, TAIL_SHARE * (1 - mass));
+  let floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - mass));
   const sums = exponentialSums(logits, max, floor, candidates, candidateLogits);
   const { normalizer, weightedShift, candidateCount } = sums;
   // With t = logit - max, log p = t - log Z, so H = -sum p log p = log Z - (sum e^t t) / Z.
@@ -95,7 +95,7 @@ export function typicalFilterFromFloor(
   // Even every finite token together weighs less than the mass (rounding, mass close to 1): nothing is removed, as in
   // the reference.
   if (cut === undefined) return logits.slice();
-  if (minTokensToKeep > cut.position + 1) return keepMinimumTokens(row, min, minTokensToKeep, cut.key);
+  if (minTokensToKeep > cut.position + 1) return keepMinimumTokens(row, minTokensToKeep, cut.key);
 
   const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
   const deviations = keyScratch(count);
@@ -176,8 +176,9 @@ function retryFloor(row: TypicalRow, cutKey: number): number {
  * they need the positions of the whole order, so this takes one more pass for every deviation and a count-only
  * search.
  */
-function keepMinimumTokens(row: TypicalRow, min: number, minTokensToKeep: number, cutKey: number): Float32Array {
+function keepMinimumTokens(row: TypicalRow, minTokensToKeep: number, cutKey: number): Float32Array {
   const { logits, max, logNormalizer, entropy } = row;
+  const { min } = logitRange(logits);
   const length = logits.length;
   const deviations = keyScratch(length);
   for (let index = 0; index < length; index++) {
