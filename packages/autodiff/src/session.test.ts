@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { Graph } from './graph';
 import { ModelProtoType } from './onnx-schema';
-import { gather, gemm, relu } from './ops';
+import { add, gather, gemm, matmul, relu } from './ops';
 import { opsetVersion, saveOnnxModel, toOnnxModel } from './serialize';
 import { compileGraph, GraphRunError } from './session';
 
@@ -125,6 +125,26 @@ describe('compileGraph', () => {
       // A machine with the CUDA build installed: the graph must then run there.
       const compiled = outcome as Awaited<ReturnType<typeof compileGraph>>;
       expect(Array.from((await compiled.run({ x: hand.x })).y!.data as Float32Array)).toEqual(hand.y);
+    }
+  });
+
+  it('writes the graph as ONNX Runtime optimised it, with MatMul and Add fused into Gemm', async () => {
+    const graph = new Graph('fusable');
+    const x = graph.input('x', 'float32', [2, 2]);
+    const weight = graph.initializer('weight', new Float32Array([1, -1, 2, 0]), [2, 2]);
+    graph.output('y', add(matmul(x, weight), graph.initializer('bias', new Float32Array([0.5, 1]), [2])));
+    const directory = await mkdtemp(join(tmpdir(), 'autodiff-optimised-'));
+    try {
+      const path = join(directory, 'optimised.onnx');
+      const compiled = await compileGraph(graph, { optimizedModelFilePath: path });
+      // x W + b with x = [[1, 1], [-3, 2]]: [[3.5, 0], [1.5, 4]].
+      expect(Array.from((await compiled.run({ x: hand.x })).y!.data as Float32Array)).toEqual(hand.y);
+      const decoded = ModelProtoType.toObject(ModelProtoType.decode(await readFile(path))) as {
+        graph: { node: { opType: string }[] };
+      };
+      expect(decoded.graph.node.map((node) => node.opType)).toEqual(['Gemm']);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
     }
   });
 });

@@ -28,6 +28,11 @@ export interface CompileOptions {
   interOpNumThreads?: number;
   /** ONNX Runtime graph optimisations; `'all'` by default so it fuses Gemm, FusedMatMul, SkipLayerNormalization. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Where ONNX Runtime writes the graph as it runs it, after its fusions (Gemm, FusedMatMul,
+   * SkipLayerNormalization...), to check what a graph becomes.
+   */
+  optimizedModelFilePath?: string;
   /** Record ONNX Runtime's per-node profile; read it with {@link CompiledGraph.endProfiling}. */
   enableProfiling?: boolean;
   /** Prefix (path) of the profile file. */
@@ -106,6 +111,9 @@ export class CompiledGraph {
       sessionOptions.extra = {
         session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } },
       };
+    }
+    if (options.optimizedModelFilePath !== undefined) {
+      sessionOptions.optimizedModelFilePath = options.optimizedModelFilePath;
     }
     if (options.enableProfiling) sessionOptions.enableProfiling = true;
     if (options.profileFilePrefix !== undefined) sessionOptions.profileFilePrefix = options.profileFilePrefix;
