@@ -60,30 +60,33 @@ export function logitRange(logits: Float32Array): LogitRange {
  * finite logit are reported here.
  */
 export function largestLogit(logits: Float32Array): number {
-  const max = scanMax(logits);
+  const max = Math.max(scanMax(logits), scannedOddMax);
   if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
   return max;
 }
 
+/** The largest logit at odd positions, left by {@link scanMax}. */
+let scannedOddMax = 0;
+
 /**
- * The loop of {@link largestLogit}. Two running maxima, one for the even and one for the odd entries, halve the time:
- * each comparison waits for the previous one's result, and two independent chains run side by side.
+ * The loop of {@link largestLogit}: returns the largest logit at even positions (and the last one) and leaves the
+ * largest at odd positions in scannedOddMax. Two running maxima halve the time: each comparison waits for the
+ * previous one's result, and two independent chains run side by side.
  */
 function scanMax(logits: Float32Array): number {
-  let even = Number.NEGATIVE_INFINITY;
+  const length = logits.length;
+  // The last entry of an odd-length row seeds the even chain here, before the loop, rather than after it.
+  let even = length & 1 ? logits[length - 1] : Number.NEGATIVE_INFINITY;
   let odd = Number.NEGATIVE_INFINITY;
-  const pairs = logits.length >> 1;
+  const pairs = length >> 1;
   for (let pair = 0; pair < pairs; pair++) {
     const first = logits[2 * pair];
     const second = logits[2 * pair + 1];
     if (first > even) even = first;
     if (second > odd) odd = second;
   }
-  if (logits.length & 1) {
-    const last = logits[logits.length - 1];
-    if (last > even) even = last;
-  }
-  return even > odd ? even : odd;
+  scannedOddMax = odd;
+  return even;
 }
 
 /*
