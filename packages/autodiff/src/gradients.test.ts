@@ -90,6 +90,11 @@ const cases: GradientCase[] = [
     build: (c) =>
       op.gatherElements(op.logSoftmax(c.param([3, 4]), 1), c.graph.constant([1, 3, 3, 3, 0, 2], 'int64', [3, 2]), 1),
   },
+  {
+    op: 'LogSoftmax',
+    label: 'picked for the first rows only (dense backward)',
+    build: (c) => op.gatherElements(op.logSoftmax(c.param([3, 4]), 1), c.graph.constant([2, 0], 'int64', [2, 1]), 1),
+  },
   ...(['ReduceSum', 'ReduceMean', 'ReduceMax'] as const).flatMap((name) =>
     [true, false].map(
       (keepDims): GradientCase => ({

@@ -107,8 +107,10 @@ const logSoftmaxRule: VectorJacobianRule = (node, [g]) => {
   const axis = intAttribute(node, 'axis', -1);
   const probabilities = exp(output(node));
   const sparse = sparseGradient(g!);
-  if (sparse?.op === 'ScatterElements' && intAttribute(sparse, 'axis', 0) === axis) {
-    const [, indices, updates] = sparse.inputs as SymbolicTensor[];
+  const [, indices, updates] = (sparse?.inputs ?? []) as SymbolicTensor[];
+  // Every row must receive updates (indices may be shorter than the data on other axes) for the row sums to fit.
+  const everyRow = updates?.shape.every((dim, index) => index === axis || dim === node.outputs[0]!.shape[index]);
+  if (sparse?.op === 'ScatterElements' && intAttribute(sparse, 'axis', 0) === axis && everyRow) {
     const total = reduceSum(updates!, [axis], true);
     return [scatterElements(mul(probabilities, neg(total)), indices!, updates!, axis, 'add')];
   }
