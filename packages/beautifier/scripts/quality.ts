@@ -16,9 +16,11 @@ import { renderSketch } from '@diffchat/t2i';
 import {
   beautify,
   DEFAULT_BEAUTIFIER_RECIPE,
+  type DefaultRecipe,
   defaultBeautifierDirectory,
   heldOutPrompts,
   loadBeautifier,
+  RECIPE_FILE,
   readRecipe,
 } from '../src/index';
 
@@ -49,7 +51,14 @@ async function rewardsDirectory(): Promise<string> {
 }
 
 const started = performance.now();
-const recipe = values.reference ? DEFAULT_BEAUTIFIER_RECIPE : await readRecipe(values.model);
+async function recipeOf(): Promise<DefaultRecipe> {
+  if (values.reference) return DEFAULT_BEAUTIFIER_RECIPE;
+  if (await exists(join(values.model, RECIPE_FILE))) return readRecipe(values.model);
+  // A checkpoint folder of the default run has no recipe file; its data is the default recipe's.
+  console.error(`${values.model} has no ${RECIPE_FILE}; holding out prompts from the default recipe`);
+  return DEFAULT_BEAUTIFIER_RECIPE;
+}
+const recipe = await recipeOf();
 const prompts = heldOutPrompts(count, recipe);
 
 // 1. Beautify the held-out prompts (greedy), or dress them with the rule-based beautifier.
