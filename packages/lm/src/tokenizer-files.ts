@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '@diffchat/core';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write';
 import { readJsonFile, validateJson } from './json-file';
 import { ModelFormatError } from './model-format-error';
 
