@@ -77,6 +77,21 @@ const speedup = (fast: Timing, slow: Timing) =>
 
 const kept = (row: Float32Array) =>
   row.reduce((count, value) => (value > Number.NEGATIVE_INFINITY ? count + 1 : count), 0);
+/**
+ * A yardstick that scales with the machine and its load: one plain pass over the row (a sum, two running totals so
+ * that the additions do not wait on each other). Filter times divided by it say how many such passes a filter costs,
+ * which carries over to a quiet machine better than the microseconds measured on a busy one.
+ */
+function plainPass(row: Float32Array): number {
+  let even = 0;
+  let odd = 0;
+  for (let index = 0; index + 1 < row.length; index += 2) {
+    even += row[index];
+    odd += row[index + 1];
+  }
+  return even + odd;
+}
+
 const sameRow = (left: Float32Array, right: Float32Array) =>
   left.every((value, index) => Object.is(value, right[index]));
 
@@ -104,12 +119,15 @@ for (const vocabularySize of [50_257, 250_880]) {
   const step = microsecondsPerRow(rows, (row) => sampler.sample(row, drawRandom), 15);
   const meanKept = (filter: (row: Float32Array) => Float32Array) =>
     Math.round(rows.reduce((total, row) => total + kept(filter(row)), 0) / rows.length);
+  const pass = microsecondsPerRow(rows, plainPass, 30);
   console.log(`vocab ${vocabularySize} (${rows.length} rows, results identical to the full sort: ${agree})`);
+  console.log(`  one plain pass over a row (the yardstick): ${format(pass)}`);
+  const passes = (timing: Timing) => `${(timing.cpuMin / pass.cpuMin).toFixed(1)} plain passes (least CPU times)`;
   console.log(
-    `  typical mass ${TYPICAL_MASS}: ${format(typical)}, keeps ~${meanKept((row) => typicalFilter(row, { mass: TYPICAL_MASS }))} tokens; full sort ${format(typicalSort)}; ${speedup(typical, typicalSort)}`,
+    `  typical mass ${TYPICAL_MASS}: ${format(typical)} = ${passes(typical)}, keeps ~${meanKept((row) => typicalFilter(row, { mass: TYPICAL_MASS }))} tokens; full sort ${format(typicalSort)}; ${speedup(typical, typicalSort)}`,
   );
   console.log(
-    `  top-p ${TOP_P}: ${format(topP)}, keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens; full sort ${format(topPSort)}; ${speedup(topP, topPSort)}`,
+    `  top-p ${TOP_P}: ${format(topP)} = ${passes(topP)}, keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens; full sort ${format(topPSort)}; ${speedup(topP, topPSort)}`,
   );
   console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${format(step)}`);
   if (vocabularySize === 250_880) {
