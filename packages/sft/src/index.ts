@@ -38,7 +38,14 @@ export {
   type TokenizedData,
   tokenizeRecords,
 } from './sft-data';
-export { buildSftGraph, type LoraGraphOptions, type SftGraph, SftStep, type SftStepResult } from './sft-graph';
+export {
+  buildSftGraph,
+  LORA_DROPOUT_INPUTS,
+  type LoraGraphOptions,
+  type SftGraph,
+  SftStep,
+  type SftStepResult,
+} from './sft-graph';
 export {
   type BucketOptions,
   bucketSteps,

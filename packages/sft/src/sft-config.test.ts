@@ -1,4 +1,4 @@
-import { ConfigError, configFields, trainerConfigSchema, ValidationError } from '@diffchat/core';
+import { configFields, trainerConfigSchema, ValidationError } from '@diffchat/core';
 import { describe, expect, it } from 'vitest';
 import { parseSftConfig, sftConfigSchema } from './sft-config';
 
@@ -23,10 +23,11 @@ describe('sftConfigSchema', () => {
     for (const field of configFields(sftConfigSchema)) expect(field.description, field.name).not.toBe('');
   });
 
-  it('fills LoRA defaults and rejects unknown or unsupported options', () => {
+  it('fills LoRA defaults and rejects unknown or out-of-range options', () => {
     expect(parseSftConfig({ lora: {} }).lora).toEqual({ rank: 8, alpha: 16, dropout: 0 });
     expect(() => parseSftConfig({ lora: { rank: 4, alhpa: 8 } })).toThrow(ValidationError);
-    expect(() => parseSftConfig({ lora: { dropout: 0.1 } })).toThrow(ConfigError);
+    expect(parseSftConfig({ lora: { dropout: 0.1 } }).lora?.dropout).toBe(0.1);
+    expect(() => parseSftConfig({ lora: { dropout: 1 } })).toThrow(/lora.*dropout/);
     expect(() => parseSftConfig({ packng: true }, 'sft.json')).toThrow(/sft\.json.*packng/);
     expect(() => parseSftConfig({ template: 'chatml' })).toThrow(/template/);
     expect(parseSftConfig({ template: { prompt: 'Q: {q}', completion: ' {a}' } }).template).toEqual({

@@ -1,4 +1,4 @@
-import { ConfigError, checkTrainerConfig, trainerConfigSchema, validate } from '@diffchat/core';
+import { checkTrainerConfig, trainerConfigSchema, validate } from '@diffchat/core';
 import { z } from 'zod';
 import { BUILT_IN_TEMPLATES, promptTemplateSchema } from './template';
 
@@ -11,7 +11,7 @@ export const loraConfigSchema = z.strictObject({
     .min(0)
     .lt(1)
     .default(0)
-    .describe('Dropout on the adapter input; only 0 is supported until the model graphs expose a projection hook.'),
+    .describe('Dropout ratio on each adapter input during training (seeded per step; off in evaluation). Default 0.'),
   targetModules: z
     .array(z.string().min(1))
     .min(1)
@@ -79,15 +79,10 @@ export type SftConfigInput = z.input<typeof sftConfigSchema>;
 
 /**
  * Validates an SFT configuration and fills in the defaults.
- * @throws ValidationError naming every bad or unknown field; ConfigError for inconsistent fields.
+ * @throws ValidationError naming every bad or unknown field; ConfigError for inconsistent trainer fields.
  */
 export function parseSftConfig(value: unknown, source = 'sft config'): SftConfig {
   const config = validate(sftConfigSchema, value ?? {}, source);
   checkTrainerConfig(config, source);
-  if (config.lora && config.lora.dropout > 0) {
-    throw new ConfigError(
-      `${source}: lora.dropout ${config.lora.dropout} is not supported yet (the adapters are folded into the frozen weights, where dropout on the adapter input cannot be expressed); use 0`,
-    );
-  }
   return config;
 }

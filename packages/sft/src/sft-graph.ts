@@ -3,37 +3,47 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   add,
-  cast,
-  dimensionOf,
-  equal,
-  expand,
-  Graph,
-  gatherElements,
-  matmul,
+  dropout,
+  type Graph,
   mul,
-  not,
-  range,
-  reduceSum,
   type SymbolicTensor,
-  shapeOf,
-  softmaxCrossEntropy,
-  squeeze,
   toOnnxModel,
   trainingGraph,
-  transpose,
-  unsqueeze,
   where,
 } from '@diffchat/autodiff';
-import { type CausalLM, DECODER_NAMES, dense, type WeightSource } from '@diffchat/lm';
+import {
+  buildTrainingGraph,
+  type CausalLM,
+  DECODER_NAMES,
+  dense,
+  type Projection,
+  type WeightTensor,
+} from '@diffchat/lm';
 import * as ort from 'onnxruntime-node';
 import type { LoraTarget } from './lora';
-import { IGNORE_INDEX, type PaddedBatch } from './sft-math';
+import type { PaddedBatch } from './sft-math';
 
-/** LoRA settings of a graph: which projections are adapted, with what rank and scale. */
+/** Names of the extra inputs of a LoRA graph with dropout. */
+export const LORA_DROPOUT_INPUTS = {
+  /** int64 scalar: the seed of the step's dropout masks (each adapted projection derives its own). */
+  seed: 'lora_dropout_seed',
+  /** bool scalar: true while training, false for evaluation (no dropout). */
+  active: 'lora_dropout_active',
+} as const;
+
+/** LoRA settings of a graph: which projections are adapted, with what rank, scale and dropout. */
 export interface LoraGraphOptions {
   targets: readonly LoraTarget[];
   rank: number;
   alpha: number;
+  /** Dropout ratio on each adapter's input, in [0, 1). Default 0 (no dropout inputs). */
+  dropout?: number;
+  /**
+   * Where the frozen base weights live: `initializers` (baked into the model; ONNX Runtime pre-packs them,
+   * fastest) or `inputs` (the model's own arrays fed on every run without a copy, so a large model is held
+   * once). Default: `inputs` when the weights exceed 1 GiB, else `initializers`.
+   */
+  frozenWeights?: 'initializers' | 'inputs';
 }
 
 /** The SFT training forward of a model, with the values tests and the runner need. */
@@ -47,64 +57,65 @@ export interface SftGraph {
   logits: SymbolicTensor;
   /** Names of the trainable parameters, in declaration order. */
   parameters: string[];
+  /** Frozen weights declared as graph inputs, fed on every run (LoRA with `frozenWeights: 'inputs'`). */
+  frozenInputs?: ReadonlyMap<string, WeightTensor>;
+  /** Whether the graph takes the {@link LORA_DROPOUT_INPUTS}. */
+  dropout?: boolean;
+}
+
+const ONE_GIBIBYTE = 1024 ** 3;
+
+/**
+ * The LoRA projection (Hu et al. 2021): y = dense(x, W, b) + (alpha / r) dropout(x) A^T B^T, with W and b
+ * frozen and A [r, in], B [out, r] declared as parameters, so the backward computes no gradient for W.
+ */
+function loraProjection(graph: Graph, weights: (name: string) => SymbolicTensor, lora: LoraGraphOptions): Projection {
+  const targetsByWeight = new Map(lora.targets.map((target) => [target.weight, target]));
+  const ratio = lora.dropout ?? 0;
+  const seed = ratio > 0 ? graph.input(LORA_DROPOUT_INPUTS.seed, 'int64', []) : undefined;
+  const active = ratio > 0 ? graph.input(LORA_DROPOUT_INPUTS.active, 'bool', []) : undefined;
+  let adapted = 0;
+  return (x, weightName, biasName, layout) => {
+    const base = dense(x, weights(weightName), biasName === null ? null : weights(biasName), layout); // (..., out)
+    const target = targetsByWeight.get(weightName);
+    if (target === undefined) return base;
+    const a = graph.parameter(target.loraA, [lora.rank, target.inputs]); // (r, in)
+    const b = graph.parameter(target.loraB, [target.outputs, lora.rank]); // (out, r)
+    // Each projection draws its own mask: the step's seed offset by the projection's index.
+    const input = seed && active ? where(active, dropout(x, ratio, add(seed, 7919 * ++adapted)), x) : x; // (..., in)
+    const low = mul(dense(input, a, null, 'out-in'), lora.alpha / lora.rank); // (..., r)
+    return add(base, dense(low, b, null, 'out-in'));
+  };
 }
 
 /**
  * The training forward: masked next-token cross-entropy over inputs `input_ids`, `attention_mask`,
- * `position_ids` (learned positions) and `labels`, all int64 [batch, seq]. Without `lora` every weight is a
- * trainable parameter. With `lora` every weight is a frozen initializer and each adapted projection W becomes
- * W + (alpha / r) B A with A, B the only parameters, so a step feeds and returns only the adapters.
+ * `position_ids` (learned positions) and `labels`, all int64 [batch, seq] (lm's training graph). Without
+ * `lora` every weight is a trainable parameter. With `lora` every weight is frozen and each adapted
+ * projection adds (alpha / r) dropout(x) A^T B^T to its output, A and B being the only parameters: a step
+ * feeds and returns only the adapters, and no gradient of a frozen weight is ever formed.
  */
 export function buildSftGraph(model: CausalLM, lora?: LoraGraphOptions): SftGraph {
   const { definition, config } = model;
-  const graph = new Graph(`${config.model_type}-${lora ? 'lora' : 'sft'}-trainer`);
-  const inputIds = graph.input(DECODER_NAMES.inputIds, 'int64', ['batch_size', 'sequence_length']);
-  const attentionMask = graph.input(DECODER_NAMES.attentionMask, 'int64', ['batch_size', 'sequence_length']);
-  const positionIds = definition.usesPositionIds
-    ? graph.input(DECODER_NAMES.positionIds, 'int64', ['batch_size', 'sequence_length'])
-    : undefined;
-  const labels = graph.input('labels', 'int64', ['batch_size', 'sequence_length']);
-  const targetsByWeight = new Map((lora?.targets ?? []).map((target) => [target.weight, target]));
-  const parameters: string[] = [];
-  const created = new Map<string, SymbolicTensor>();
-  const weights: WeightSource = (name) => {
-    const existing = created.get(name);
-    if (existing) return existing;
-    const tensor = model.weights.get(name);
-    if (tensor === undefined) throw new Error(`graph ${graph.name}: the model has no tensor ${name}`);
-    let value: SymbolicTensor;
-    if (!lora) {
-      value = graph.parameter(name, tensor.shape);
-      parameters.push(name);
-    } else {
-      value = graph.initializer(name, tensor.data, tensor.shape);
-      const target = targetsByWeight.get(name);
-      if (target) {
-        const a = graph.parameter(target.loraA, [lora.rank, target.inputs]); // (r, in)
-        const b = graph.parameter(target.loraB, [target.outputs, lora.rank]); // (out, r)
-        parameters.push(target.loraA, target.loraB);
-        // B A is (out, in); a Conv1D weight is stored (in, out), so it gets A^T B^T instead.
-        const delta = target.layout === 'out-in' ? matmul(b, a) : matmul(transpose(a), transpose(b));
-        value = add(value, mul(delta, lora.alpha / lora.rank));
-      }
-    }
-    created.set(name, value);
-    return value;
+  let bytes = 0;
+  for (const tensor of model.weights.values()) bytes += tensor.data.byteLength;
+  const frozen = lora?.frozenWeights ?? (bytes > ONE_GIBIBYTE ? 'inputs' : 'initializers');
+  const training = buildTrainingGraph(definition, config, {
+    name: `${config.model_type}-${lora ? 'lora' : 'sft'}-trainer`,
+    weights: model.weights,
+    placement: lora ? frozen : 'parameters',
+    ...(lora ? { projection: (graph: Graph, weights) => loraProjection(graph, weights, lora) } : {}),
+  });
+  const frozenInputs = new Map(training.fedWeights.map((name) => [name, model.weights.get(name)!]));
+  return {
+    graph: training.graph,
+    loss: training.loss,
+    tokens: training.tokens,
+    logits: training.logits,
+    parameters: training.parameters,
+    ...(frozenInputs.size > 0 ? { frozenInputs } : {}),
+    ...((lora?.dropout ?? 0) > 0 ? { dropout: true } : {}),
   };
-  const { hidden } = definition.forward(config, weights, { inputIds, attentionMask, positionIds });
-  const projection = definition.outputProjection(config);
-  // Every position gets logits and the labels are shifted instead (the last position predicts nothing), since
-  // a Slice over the run-time sequence axis of a float tensor has no gradient rule.
-  const logits = dense(hidden, weights(projection.name), null, projection.layout); // (B, S, V)
-  const length = squeeze(dimensionOf(labels, 1), [0]); // S, int64 scalar
-  const positions = range(graph.constant(0, 'int64'), length, graph.constant(1, 'int64'), ['sequence_length']); // (S)
-  const next = add(positions, 1); // (S)
-  const last = equal(next, length); // (S): true at the last position
-  const source = expand(unsqueeze(where(last, 0, next), [0]), shapeOf(labels), labels.shape); // (B, S)
-  const targets = where(unsqueeze(last, [0]), IGNORE_INDEX, gatherElements(labels, source, 1)); // (B, S): label t + 1 at t
-  const loss = softmaxCrossEntropy(logits, targets, { ignoreIndex: IGNORE_INDEX });
-  const tokens = reduceSum(cast(not(equal(targets, IGNORE_INDEX)), 'float32'));
-  return { graph, loss, tokens, logits, parameters };
 }
 
 /** Initializer bytes above which the model is written with ONNX external data (protobuf stops at 2 GiB). */
@@ -131,6 +142,8 @@ export class SftStep {
     private readonly shapes: ReadonlyMap<string, readonly number[]>,
     private readonly gradients: Map<string, Float32Array>,
     private readonly positionIds: boolean,
+    private readonly frozenFeeds: Readonly<Record<string, ort.Tensor>>,
+    private readonly dropout: boolean,
   ) {}
 
   /**
@@ -178,17 +191,31 @@ export class SftStep {
       gradients.set(name, new Float32Array(shape.reduce((product, size) => product * size, 1)));
     }
     const positionIds = graph.inputs.has(DECODER_NAMES.positionIds);
-    return new SftStep(session, gradientOutputs, shapes, gradients, positionIds);
+    // Wrapped once; ONNX Runtime reads the model's own arrays on every run.
+    const frozenFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of sft.frozenInputs ?? []) {
+      frozenFeeds[name] = new ort.Tensor('float32', tensor.data, [...tensor.shape]);
+    }
+    return new SftStep(session, gradientOutputs, shapes, gradients, positionIds, frozenFeeds, sft.dropout === true);
   }
 
-  private feeds(batch: PaddedBatch, parameters: ReadonlyMap<string, Float32Array>): Record<string, ort.Tensor> {
+  private feeds(
+    batch: PaddedBatch,
+    parameters: ReadonlyMap<string, Float32Array>,
+    dropoutSeed: number | undefined,
+  ): Record<string, ort.Tensor> {
     const shape = [batch.rows, batch.length];
     const feeds: Record<string, ort.Tensor> = {
+      ...this.frozenFeeds,
       [DECODER_NAMES.inputIds]: new ort.Tensor('int64', batch.inputIds, shape),
       [DECODER_NAMES.attentionMask]: new ort.Tensor('int64', batch.attentionMask, shape),
       labels: new ort.Tensor('int64', batch.labels, shape),
     };
     if (this.positionIds) feeds[DECODER_NAMES.positionIds] = new ort.Tensor('int64', batch.positionIds, shape);
+    if (this.dropout) {
+      feeds[LORA_DROPOUT_INPUTS.seed] = new ort.Tensor('int64', BigInt64Array.of(BigInt(dropoutSeed ?? 0)), []);
+      feeds[LORA_DROPOUT_INPUTS.active] = new ort.Tensor('bool', Uint8Array.of(dropoutSeed === undefined ? 0 : 1), []);
+    }
     for (const name of this.gradientOutputs.keys()) {
       const data = parameters.get(name);
       if (data === undefined) throw new Error(`SftStep: parameter ${name} was not fed`);
@@ -197,13 +224,20 @@ export class SftStep {
     return feeds;
   }
 
-  /** Forward and backward on one padded batch with the given parameter values. */
-  async run(batch: PaddedBatch, parameters: ReadonlyMap<string, Float32Array>): Promise<SftStepResult> {
+  /**
+   * Forward and backward on one padded batch with the given parameter values. `dropoutSeed` (an integer,
+   * default 0) draws the LoRA dropout masks of graphs with dropout, so a run can be replayed exactly.
+   */
+  async run(
+    batch: PaddedBatch,
+    parameters: ReadonlyMap<string, Float32Array>,
+    dropoutSeed = 0,
+  ): Promise<SftStepResult> {
     const fetches: Record<string, ort.Tensor | null> = { loss: null, tokens: null };
     for (const [name, output] of this.gradientOutputs) {
       fetches[output] = new ort.Tensor('float32', this.gradients.get(name)!, [...this.shapes.get(name)!]);
     }
-    const results = await this.session.run(this.feeds(batch, parameters), fetches);
+    const results = await this.session.run(this.feeds(batch, parameters, dropoutSeed), fetches);
     return {
       loss: Number(results.loss!.data[0]),
       tokens: Number(results.tokens!.data[0]),
@@ -211,12 +245,15 @@ export class SftStep {
     };
   }
 
-  /** Forward only (the loss and its token count), for evaluation: ONNX Runtime skips the backward nodes. */
+  /**
+   * Forward only (the loss and its token count), for evaluation: ONNX Runtime skips the backward nodes, and
+   * LoRA dropout is off.
+   */
   async evaluate(
     batch: PaddedBatch,
     parameters: ReadonlyMap<string, Float32Array>,
   ): Promise<{ loss: number; tokens: number }> {
-    const results = await this.session.run(this.feeds(batch, parameters), ['loss', 'tokens']);
+    const results = await this.session.run(this.feeds(batch, parameters, undefined), ['loss', 'tokens']);
     return { loss: Number(results.loss!.data[0]), tokens: Number(results.tokens!.data[0]) };
   }
 

@@ -229,14 +229,20 @@ describe('train', () => {
       maxSteps: 30,
       learningRate: 0.1,
       schedule: 'constant',
-      lora: { rank: 4, alpha: 8 },
+      lora: { rank: 4, alpha: 8, dropout: 0.1 },
       outputDir: join(root, 'lora'),
       onStep: ({ loss }) => losses.push(loss),
     });
     expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.3);
     for (const [name, data] of baseWeights) expect(start.weights.get(name)!.data, name).toEqual(data);
     const adapter = await loadLoraAdapter(result.outputPath!);
-    expect(adapter.config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, fan_in_fan_out: true });
+    expect(adapter.config).toMatchObject({
+      peft_type: 'LORA',
+      r: 4,
+      lora_alpha: 8,
+      lora_dropout: 0.1,
+      fan_in_fan_out: true,
+    });
     expect([...adapter.tensors.keys()]).toContain('base_model.model.transformer.h.0.attn.c_attn.lora_A.weight');
     expect([...adapter.tensors.keys()]).toContain('base_model.model.transformer.h.1.mlp.c_fc.lora_B.weight');
     const adapted = new Set<string>();

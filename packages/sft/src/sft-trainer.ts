@@ -6,6 +6,7 @@ import {
   clipGlobalNorm,
   cosineSchedule,
   decayMatricesOnly,
+  deriveSeed,
   GradientAccumulator,
   globalNorm,
   type LearningRateSchedule,
@@ -232,7 +233,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     state = loaded.extra as ResumeState;
   }
 
-  const graph = buildSftGraph(model, lora ? { targets, rank: lora.rank, alpha: lora.alpha } : undefined);
+  const graph = buildSftGraph(
+    model,
+    lora ? { targets, rank: lora.rank, alpha: lora.alpha, dropout: lora.dropout } : undefined,
+  );
   const shapes = new Map([...store].map((parameter) => [parameter.name, parameter.shape]));
   const runner = await SftStep.create(graph, shapes, { intraOpNumThreads });
   const parameters = new Map([...store].map((parameter) => [parameter.name, parameter.data]));
@@ -335,11 +339,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       let realTokens = 0;
       let lossSum = 0;
       accumulator.reset();
-      for (const rows of microBatches) {
+      for (const [micro, rows] of microBatches.entries()) {
         const batch = padRows(rows, special.pad);
         realTokens += rows.reduce((sum, row) => sum + row.ids.length, 0);
         if (batch.tokens === 0) continue;
-        const result = await runner.run(batch, parameters);
+        // Dropout masks follow from the seed, the step and the micro-batch, so a resumed run draws the same.
+        const result = await runner.run(batch, parameters, deriveSeed(config.seed, `lora-dropout-${step}-${micro}`));
         accumulator.add(result.gradients, result.tokens);
         lossSum += result.loss * result.tokens;
       }

@@ -14,8 +14,15 @@ import {
   unsqueeze,
 } from '@diffchat/autodiff';
 import { type BloomConfig, bloomArchitecture } from '../bloom-architecture';
-import type { CausalLanguageModelDefinition, ForwardInputs, ForwardOutputs, WeightSource } from './model-definition';
-import { causalSelfAttention, cumulativeSum, dense, type KeyValue, keyMaskOf } from './transformer-layers';
+import {
+  type CausalLanguageModelDefinition,
+  denseProjection,
+  type ForwardInputs,
+  type ForwardOutputs,
+  type Projection,
+  type WeightSource,
+} from './model-definition';
+import { causalSelfAttention, cumulativeSum, type KeyValue, keyMaskOf } from './transformer-layers';
 
 // BLOOM (BigScience 2022) as in transformers' BloomForCausalLM: no position embedding but ALiBi biases on the
 // attention scores, a LayerNorm right after the word embedding, fused query_key_value laid out per head as
@@ -53,7 +60,7 @@ function alibi(config: BloomConfig, attentionMask: SymbolicTensor): SymbolicTens
 
 function attention(
   config: BloomConfig,
-  w: WeightSource,
+  project: Projection,
   prefix: string,
   x: SymbolicTensor,
   keyMask: SymbolicTensor,
@@ -63,7 +70,7 @@ function attention(
 ) {
   const heads = config.n_head;
   const headSize = config.hidden_size / heads;
-  const fused = dense(x, w(`${prefix}.query_key_value.weight`), w(`${prefix}.query_key_value.bias`), 'out-in'); // (B, S, 3C)
+  const fused = project(x, `${prefix}.query_key_value.weight`, `${prefix}.query_key_value.bias`, 'out-in'); // (B, S, 3C)
   const perHead = reshape(fused, [0, 0, heads, 3, headSize]); // (B, S, nh, 3, hs)
   const [query, key, value] = split(perHead, [1, 1, 1], 3).map(
     (part) => transpose(reshape(part, [0, 0, heads, headSize]), [0, 2, 1, 3]), // (B, nh, S, hs)
@@ -74,12 +81,12 @@ function attention(
     bias,
     separateCache,
   }); // (B, S, C)
-  return { output: dense(output, w(`${prefix}.dense.weight`), w(`${prefix}.dense.bias`), 'out-in'), present };
+  return { output: project(output, `${prefix}.dense.weight`, `${prefix}.dense.bias`, 'out-in'), present };
 }
 
-function mlp(w: WeightSource, prefix: string, x: SymbolicTensor): SymbolicTensor {
-  const hidden = gelu(dense(x, w(`${prefix}.dense_h_to_4h.weight`), w(`${prefix}.dense_h_to_4h.bias`), 'out-in')); // (B, S, 4C)
-  return dense(hidden, w(`${prefix}.dense_4h_to_h.weight`), w(`${prefix}.dense_4h_to_h.bias`), 'out-in'); // (B, S, C)
+function mlp(project: Projection, prefix: string, x: SymbolicTensor): SymbolicTensor {
+  const hidden = gelu(project(x, `${prefix}.dense_h_to_4h.weight`, `${prefix}.dense_h_to_4h.bias`, 'out-in')); // (B, S, 4C)
+  return project(hidden, `${prefix}.dense_4h_to_h.weight`, `${prefix}.dense_4h_to_h.bias`, 'out-in'); // (B, S, C)
 }
 
 function layerNorm(config: BloomConfig, w: WeightSource, prefix: string, x: SymbolicTensor): SymbolicTensor {
@@ -89,6 +96,7 @@ function layerNorm(config: BloomConfig, w: WeightSource, prefix: string, x: Symb
 function forward(config: BloomConfig, w: WeightSource, inputs: ForwardInputs): ForwardOutputs {
   const keyMask = keyMaskOf(inputs.attentionMask); // (B, 1, 1, T)
   const bias = alibi(config, inputs.attentionMask); // (B, nh, 1, T)
+  const project = inputs.project ?? denseProjection(w);
   // x: (B, S, C), normalised word embedding
   let x = layerNorm(
     config,
@@ -102,7 +110,7 @@ function forward(config: BloomConfig, w: WeightSource, inputs: ForwardInputs): F
     const normed = layerNorm(config, w, `${prefix}.input_layernorm`, x);
     const attended = attention(
       config,
-      w,
+      project,
       `${prefix}.self_attention`,
       normed,
       keyMask,
@@ -112,7 +120,7 @@ function forward(config: BloomConfig, w: WeightSource, inputs: ForwardInputs): F
     );
     x = add(config.apply_residual_connection_post_layernorm ? normed : x, attended.output);
     const normed2 = layerNorm(config, w, `${prefix}.post_attention_layernorm`, x);
-    x = add(config.apply_residual_connection_post_layernorm ? normed2 : x, mlp(w, `${prefix}.mlp`, normed2));
+    x = add(config.apply_residual_connection_post_layernorm ? normed2 : x, mlp(project, `${prefix}.mlp`, normed2));
     presents.push(attended.present);
   }
   return { hidden: layerNorm(config, w, 'transformer.ln_f', x), presents };

@@ -1,13 +1,14 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { add, compileTrainingStep, mul, neg, ParameterStore, reduceMean } from '@diffchat/autodiff';
+import { add, compileGraph, compileTrainingStep, mul, neg, ParameterStore, reduceMean } from '@diffchat/autodiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainBpeTokenizer } from '../bpe-trainer';
 import { ModelFormatError } from '../model-format-error';
 import { startFakeHub } from '../testing/fake-hub';
 import { CausalLM, createModel, HEADS_FILE, loadModel, readHeads } from './causal-lm';
 import { HEAD_TENSORS } from './model-graphs';
+import { dense } from './transformer-layers';
 
 const tokenizer = trainBpeTokenizer(['a cat on a mat, oil painting', 'a castle at night, digital art'], {
   vocabSize: 270,
@@ -133,6 +134,54 @@ describe('CausalLM', () => {
     }
     expect(loss).toBeLessThan(result.loss - 0.1);
     await model.dispose();
+  });
+
+  it('routes every attention and MLP projection through a projection hook, and exposes the logits', async () => {
+    const model = createModel(config, { seed: 7, tokenizer });
+    const scaled = 'transformer.h.0.mlp.dense_h_to_4h.weight';
+    const seen: string[] = [];
+    const training = model.trainingGraph({
+      placement: 'initializers',
+      projection: (_graph, weights) => (x, weightName, biasName, layout) => {
+        seen.push(weightName);
+        const weight = weightName === scaled ? mul(weights(weightName), 1.5) : weights(weightName);
+        return dense(x, weight, biasName === null ? null : weights(biasName), layout);
+      },
+    });
+    expect(seen.sort()).toEqual(
+      [0, 1]
+        .flatMap((layer) =>
+          ['self_attention.query_key_value', 'self_attention.dense', 'mlp.dense_h_to_4h', 'mlp.dense_4h_to_h'].map(
+            (module) => `transformer.h.${layer}.${module}.weight`,
+          ),
+        )
+        .sort(),
+    );
+    expect(training.parameters).toEqual([]);
+    training.graph.output('loss', training.loss);
+    training.graph.output('logits', training.logits);
+    const compiled = await compileGraph(training.graph, { intraOpNumThreads: 1 });
+    const ids = [4, 77, 130, 9, 260, 31];
+    const outputs = await compiled.run({
+      input_ids: { data: BigInt64Array.from(ids, BigInt), shape: [1, 6] },
+      attention_mask: { data: new BigInt64Array(6).fill(1n), shape: [1, 6] },
+      labels: { data: BigInt64Array.from(ids, BigInt), shape: [1, 6] },
+    });
+    // The reference: a model whose stored weight is 1.5 times the original, through the decoding graph.
+    const weights = new Map(model.weights);
+    const original = model.weights.get(scaled)!;
+    weights.set(scaled, { shape: original.shape, data: original.data.map((value) => value * 1.5) });
+    const reference = new CausalLM({ config, weights, tokenizer });
+    const { data } = await reference.forwardLogits({ inputIds: [ids] });
+    const logits = outputs.logits!.data as Float32Array;
+    for (let index = 0; index < data.length; index += 97) expect(logits[index]).toBeCloseTo(data[index]!, 4);
+    let total = 0;
+    for (let position = 0; position < 5; position++) {
+      total -= logSoftmaxAt(data.subarray(position * 270, (position + 1) * 270), ids[position + 1]!);
+    }
+    expect(Number(outputs.loss!.data[0])).toBeCloseTo(total / 5, 4);
+    await compiled.dispose();
+    await Promise.all([model.dispose(), reference.dispose()]);
   });
 
   it('scores with a value head per token and a reward head at each row’s last real token', async () => {

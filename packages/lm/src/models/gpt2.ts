@@ -12,8 +12,15 @@ import {
   splitHeads,
 } from '@diffchat/autodiff';
 import { type Gpt2Config, gpt2Architecture } from '../gpt2-architecture';
-import type { CausalLanguageModelDefinition, ForwardInputs, ForwardOutputs, WeightSource } from './model-definition';
-import { causalSelfAttention, dense, type KeyValue, keyMaskOf } from './transformer-layers';
+import {
+  type CausalLanguageModelDefinition,
+  denseProjection,
+  type ForwardInputs,
+  type ForwardOutputs,
+  type Projection,
+  type WeightSource,
+} from './model-definition';
+import { causalSelfAttention, type KeyValue, keyMaskOf } from './transformer-layers';
 
 // GPT-2 (Radford et al. 2019) as in transformers' GPT2LMHeadModel: learned positions, pre-LayerNorm blocks,
 // GELU (tanh) MLP, output projection tied to the token embedding. Conv1D weights are stored [in, out].
@@ -37,7 +44,7 @@ function activation(config: Gpt2Config, x: SymbolicTensor): SymbolicTensor {
 
 function attention(
   config: Gpt2Config,
-  w: WeightSource,
+  project: Projection,
   prefix: string,
   x: SymbolicTensor,
   keyMask: SymbolicTensor,
@@ -46,17 +53,17 @@ function attention(
   separateCache: boolean,
 ) {
   const width = config.n_embd;
-  const qkv = dense(x, w(`${prefix}.c_attn.weight`), w(`${prefix}.c_attn.bias`), 'in-out'); // (B, S, 3C)
+  const qkv = project(x, `${prefix}.c_attn.weight`, `${prefix}.c_attn.bias`, 'in-out'); // (B, S, 3C)
   const [query, key, value] = split(qkv, [width, width, width], 2).map((part) => splitHeads(part, config.n_head)); // (B, nh, S, hs)
   let scale = config.scale_attn_weights ? 1 / Math.sqrt(width / config.n_head) : 1;
   if (config.scale_attn_by_inverse_layer_idx) scale /= layer + 1;
   const { output, present } = causalSelfAttention(query!, key!, value!, past, { keyMask, scale, separateCache }); // (B, S, C)
-  return { output: dense(output, w(`${prefix}.c_proj.weight`), w(`${prefix}.c_proj.bias`), 'in-out'), present };
+  return { output: project(output, `${prefix}.c_proj.weight`, `${prefix}.c_proj.bias`, 'in-out'), present };
 }
 
-function mlp(config: Gpt2Config, w: WeightSource, prefix: string, x: SymbolicTensor): SymbolicTensor {
-  const hidden = activation(config, dense(x, w(`${prefix}.c_fc.weight`), w(`${prefix}.c_fc.bias`), 'in-out')); // (B, S, 4C)
-  return dense(hidden, w(`${prefix}.c_proj.weight`), w(`${prefix}.c_proj.bias`), 'in-out'); // (B, S, C)
+function mlp(config: Gpt2Config, project: Projection, prefix: string, x: SymbolicTensor): SymbolicTensor {
+  const hidden = activation(config, project(x, `${prefix}.c_fc.weight`, `${prefix}.c_fc.bias`, 'in-out')); // (B, S, 4C)
+  return project(hidden, `${prefix}.c_proj.weight`, `${prefix}.c_proj.bias`, 'in-out'); // (B, S, C)
 }
 
 function layerNorm(config: Gpt2Config, w: WeightSource, prefix: string, x: SymbolicTensor): SymbolicTensor {
@@ -66,6 +73,7 @@ function layerNorm(config: Gpt2Config, w: WeightSource, prefix: string, x: Symbo
 function forward(config: Gpt2Config, w: WeightSource, inputs: ForwardInputs): ForwardOutputs {
   if (!inputs.positionIds) throw new Error('gpt2: the forward pass needs position_ids');
   const keyMask = keyMaskOf(inputs.attentionMask); // (B, 1, 1, T)
+  const project = inputs.project ?? denseProjection(w);
   // x: (B, S, C) = token embedding + position embedding
   let x = add(
     gather(w('transformer.wte.weight'), inputs.inputIds),
@@ -76,7 +84,7 @@ function forward(config: Gpt2Config, w: WeightSource, inputs: ForwardInputs): Fo
     const prefix = `transformer.h.${layer}`;
     const attended = attention(
       config,
-      w,
+      project,
       `${prefix}.attn`,
       layerNorm(config, w, `${prefix}.ln_1`, x),
       keyMask,
@@ -85,7 +93,7 @@ function forward(config: Gpt2Config, w: WeightSource, inputs: ForwardInputs): Fo
       inputs.separateCache === true,
     );
     x = add(x, attended.output);
-    x = add(x, mlp(config, w, `${prefix}.mlp`, layerNorm(config, w, `${prefix}.ln_2`, x)));
+    x = add(x, mlp(config, project, `${prefix}.mlp`, layerNorm(config, w, `${prefix}.ln_2`, x)));
     presents.push(attended.present);
   }
   return { hidden: layerNorm(config, w, 'transformer.ln_f', x), presents };

@@ -14,9 +14,11 @@ export {
 export { gpt2Model } from './gpt2';
 export {
   type CausalLanguageModelDefinition,
+  denseProjection,
   type ForwardInputs,
   type ForwardOutputs,
   getCausalLanguageModel,
+  type Projection,
   registerCausalLanguageModel,
   type WeightSource,
 } from './model-definition';

@@ -1,13 +1,32 @@
 import type { SeededRandom, SymbolicTensor } from '@diffchat/autodiff';
 import type { ArchitectureDefinition, ModelConfigBase } from '../architecture-definition';
 import { getArchitecture, registerArchitecture, supportedModelTypes } from '../architecture-registry';
-import type { KeyValue, WeightLayout } from './transformer-layers';
+import { dense, type KeyValue, type WeightLayout } from './transformer-layers';
 
 /**
  * Gives the graph value of a weight by its Hugging Face name: a trainable parameter, a frozen initializer or a
  * fed input, as the graph being built decides.
  */
 export type WeightSource = (name: string) => SymbolicTensor;
+
+/**
+ * Computes one projection `x W + b` of the forward pass ([..., in] -> [..., out]) from the weight's and the
+ * bias's Hugging Face names and the weight's storage layout. The forward calls it for every attention and MLP
+ * projection, so a graph can add to them (LoRA adapters: `dense(x, W) + s * dropout(x) A^T B^T`); the default
+ * is {@link denseProjection}.
+ */
+export type Projection = (
+  x: SymbolicTensor,
+  weightName: string,
+  biasName: string | null,
+  layout: WeightLayout,
+) => SymbolicTensor;
+
+/** The plain projection: {@link dense} over the named weight and bias as the weight source gives them. */
+export function denseProjection(weights: WeightSource): Projection {
+  return (x, weightName, biasName, layout) =>
+    dense(x, weights(weightName), biasName === null ? null : weights(biasName), layout);
+}
 
 /** The inputs of one forward pass, with the names Hugging Face's decoder exports use. */
 export interface ForwardInputs {
@@ -21,6 +40,8 @@ export interface ForwardInputs {
   past?: readonly KeyValue[];
   /** Return only the new positions' keys and values as presents (a preallocated cache); default false. */
   separateCache?: boolean;
+  /** The attention and MLP projections; default {@link denseProjection} of the weight source. */
+  project?: Projection;
 }
 
 /** What one forward pass computes. */

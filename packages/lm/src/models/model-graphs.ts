@@ -30,7 +30,7 @@ import {
 } from '@diffchat/autodiff';
 import type { ModelConfigBase } from '../architecture-definition';
 import type { WeightTensor } from '../model-directory';
-import type { CausalLanguageModelDefinition, WeightSource } from './model-definition';
+import type { CausalLanguageModelDefinition, Projection, WeightSource } from './model-definition';
 import { dense, type KeyValue, positionsUpTo, runtimeSize } from './transformer-layers';
 
 /**
@@ -279,6 +279,16 @@ export function buildScoringGraph(
 export interface TrainingGraphOptions extends WeightOptions {
   /** Graph name. Default `<model_type>-trainer`. */
   name?: string;
+  /**
+   * Replaces the weight source: called once with the graph and the default source (which applies
+   * `placement` / `placementOf`), it returns the source the forward reads every weight from.
+   */
+  weightSource?: (graph: Graph, defaults: WeightSource) => WeightSource;
+  /**
+   * A projection hook for the attention and MLP projections (e.g. LoRA adapters beside frozen weights): called
+   * once with the graph and the weight source in use. Default: `dense` over the named weights.
+   */
+  projection?: (graph: Graph, weights: WeightSource) => Projection;
 }
 
 /** The training forward: its loss, to differentiate with autodiff's `compileTrainingStep` or `trainingGraph`. */
@@ -287,6 +297,10 @@ export interface TrainingGraph extends ModelGraph {
   loss: SymbolicTensor;
   /** Number of counted label positions (float32 scalar). */
   tokens: SymbolicTensor;
+  /** [batch, seq, vocab]: the logits the loss is taken over (position t predicts labels[t + 1]). */
+  logits: SymbolicTensor;
+  /** [batch, seq]: the shifted labels (-100 where nothing is predicted). */
+  targets: SymbolicTensor;
 }
 
 /**
@@ -305,8 +319,10 @@ export function buildTrainingGraph(
   const labels = graph.input('labels', 'int64', ['batch_size', 'sequence_length']);
   const fed: string[] = [];
   const trainable: string[] = [];
-  const w = weightSource(graph, { placement: 'parameters', ...options }, fed, trainable);
-  const { hidden } = definition.forward(config, w, inputs);
+  const defaults = weightSource(graph, { placement: 'parameters', ...options }, fed, trainable);
+  const w = options.weightSource ? options.weightSource(graph, defaults) : defaults;
+  const project = options.projection?.(graph, w);
+  const { hidden } = definition.forward(config, w, { ...inputs, ...(project ? { project } : {}) });
   const projection = definition.outputProjection(config);
   const logits = dense(hidden, w(projection.name), null, projection.layout); // (B, S, V)
   // Shift the labels, not the logits: position t predicts labels[t + 1]; the last position predicts nothing.
@@ -320,5 +336,7 @@ export function buildTrainingGraph(
   const targets = reshape(concat([slice(labels, [1], [2 ** 62], [1]), ignored], 1), shapeOf(labels), labels.shape); // (B, S)
   const loss = softmaxCrossEntropy(logits, targets, { ignoreIndex: -100 });
   const counted = reduceSum(cast(not(equal(targets, -100)), 'float32'));
-  return { graph, fedWeights: fed, parameters: trainable, loss, tokens: counted };
+  // A custom weight source or projection may declare parameters of its own (adapters): list them all.
+  const parameters = graph.parameters().map((parameter) => parameter.name);
+  return { graph, fedWeights: fed, parameters, loss, tokens: counted, logits, targets };
 }
