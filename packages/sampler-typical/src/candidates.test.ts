@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN } from './candidates';
+import {
+  candidateFloor,
+  candidateRanks,
+  collectCandidates,
+  EVERY_FINITE_TOKEN,
+  keepCandidatesAbove,
+} from './candidates';
 
 /** A language-model-like row: logit = -1.3 ln(rank) + uniform noise, ranks scattered over the ids. */
 function zipfRow(length: number, seed: number): Float32Array {
@@ -53,6 +59,22 @@ describe('candidateFloor', () => {
   });
 });
 
+describe('candidateFloor with the exact normaliser', () => {
+  it('is tighter: about the requested share below it and a few percent of the tokens above it', () => {
+    const row = zipfRow(250_880, 21);
+    const max = largest(row);
+    let normalizer = 0;
+    for (const logit of row) normalizer += Math.exp(logit - max);
+    const estimated = candidateFloor(row, max, 0.05);
+    const exact = candidateFloor(row, max, 0.05, normalizer);
+    expect(exact).toBeGreaterThanOrEqual(estimated);
+    const below = massBelow(row, exact);
+    expect(below).toBeGreaterThan(0.025);
+    expect(below).toBeLessThan(0.075);
+    expect(row.filter((logit) => logit >= exact).length).toBeLessThan(row.length / 20);
+  });
+});
+
 describe('collectCandidates', () => {
   it('lists the tokens at or above the floor in id order with their logits, never -Infinity', () => {
     const logits = Float32Array.from([1, Number.NEGATIVE_INFINITY, -2, 3, 1]);
@@ -63,6 +85,14 @@ describe('collectCandidates', () => {
     expect(Array.from(values.subarray(0, 3))).toEqual([1, 3, 1]);
     expect(collectCandidates(logits, EVERY_FINITE_TOKEN, ids, values)).toBe(4);
     expect(Array.from(ids.subarray(0, 4))).toEqual([0, 2, 3, 4]);
+  });
+
+  it('keeps, in order, the candidates at or above a higher floor', () => {
+    const ids = Int32Array.from([0, 2, 3, 4, 9]);
+    const values = Float32Array.from([1, -2, 3, 1, 0.5]);
+    expect(keepCandidatesAbove(ids, values, 5, 1)).toBe(3);
+    expect(Array.from(ids.subarray(0, 3))).toEqual([0, 3, 4]);
+    expect(Array.from(values.subarray(0, 3))).toEqual([1, 3, 1]);
   });
 
   it('numbers candidates by rank', () => {

@@ -25,9 +25,10 @@ const sampleMass = new Float64Array(SAMPLE_BUCKETS);
 /**
  * Chooses the floor logit: from an evenly strided sample of the row, the highest bucket boundary below which the
  * tokens are estimated to weigh at most `tailShare` of the row's total mass, with buckets spanning the sampled logits.
- * `max` is the row's largest logit.
+ * `max` is the row's largest logit. Before the softmax pass the total is itself estimated from the sample; after it,
+ * `normalizer` (the exact sum of exp(logit - max)) gives a tighter floor.
  */
-export function candidateFloor(logits: Float32Array, max: number, tailShare: number): number {
+export function candidateFloor(logits: Float32Array, max: number, tailShare: number, normalizer?: number): number {
   const length = logits.length;
   if (length < MIN_SAMPLED_LENGTH || !(tailShare > 0)) return EVERY_FINITE_TOKEN;
   const min = smallestSampled(logits);
@@ -40,7 +41,7 @@ export function candidateFloor(logits: Float32Array, max: number, tailShare: num
   // the total counts only sampled tokens lighter than the largest one (weight 1), which it counts once.
   const tokensPerSample = length / SAMPLES;
   const bulk = sampleRow(logits, max, min, scale, 1 / tokensPerSample);
-  const budget = tailShare * (1 + bulk * tokensPerSample);
+  const budget = tailShare * (normalizer ?? 1 + bulk * tokensPerSample);
   let tail = 0;
   for (let bucket = 0; bucket < SAMPLE_BUCKETS; bucket++) {
     tail += sampleMass[bucket] * tokensPerSample;
@@ -110,4 +111,25 @@ export function collectCandidates(
 export function candidateRanks(count: number, ranks: Int32Array): Int32Array {
   for (let rank = 0; rank < count; rank++) ranks[rank] = rank;
   return ranks;
+}
+
+/**
+ * Keeps, in place and in order, the first `count` candidates whose logit is at least `floor` (a floor at or above the
+ * one they were listed with), and returns how many remain.
+ */
+export function keepCandidatesAbove(
+  candidates: Int32Array,
+  candidateLogits: Float32Array,
+  count: number,
+  floor: number,
+): number {
+  let kept = 0;
+  for (let rank = 0; rank < count; rank++) {
+    const logit = candidateLogits[rank];
+    if (logit >= floor) {
+      candidates[kept] = candidates[rank];
+      candidateLogits[kept++] = logit;
+    }
+  }
+  return kept;
 }

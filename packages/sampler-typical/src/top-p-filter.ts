@@ -1,4 +1,10 @@
-import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN } from './candidates';
+import {
+  candidateFloor,
+  candidateRanks,
+  collectCandidates,
+  EVERY_FINITE_TOKEN,
+  keepCandidatesAbove,
+} from './candidates';
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
@@ -64,12 +70,18 @@ export function topPFilterFromFloor(
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
-  const floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - p));
-  const { normalizer, candidateCount } = exponentialSums(logits, max, floor, candidates, candidateLogits);
+  let floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - p));
+  const sums = exponentialSums(logits, max, floor, candidates, candidateLogits);
+  const normalizer = sums.normalizer;
+  let count = sums.candidateCount;
+  if (firstFloor === undefined) {
+    // With the exact normaliser the sample gives a tighter floor, and the candidates above it are among those listed.
+    floor = Math.max(floor, candidateFloor(logits, max, TAIL_SHARE * (1 - p), normalizer));
+    count = keepCandidatesAbove(candidates, candidateLogits, count, floor);
+  }
   const units = PROBABILITY_UNITS / normalizer;
   const target = p * PROBABILITY_UNITS;
 
-  let count = candidateCount;
   let cut = cutAmongCandidates(candidateLogits, count, max, units, target);
   if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
     count = collectCandidates(logits, EVERY_FINITE_TOKEN, candidates, candidateLogits);

@@ -1,4 +1,10 @@
-import { candidateFloor, candidateRanks, collectCandidates, EVERY_FINITE_TOKEN } from './candidates';
+import {
+  candidateFloor,
+  candidateRanks,
+  collectCandidates,
+  EVERY_FINITE_TOKEN,
+  keepCandidatesAbove,
+} from './candidates';
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
@@ -80,14 +86,19 @@ export function typicalFilterFromFloor(
   const candidateLogits = candidateLogitScratch(length);
   let floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - mass));
   const sums = exponentialSums(logits, max, floor, candidates, candidateLogits);
-  const { normalizer, weightedShift, candidateCount } = sums;
+  const { normalizer, weightedShift } = sums;
+  let count = sums.candidateCount;
+  if (firstFloor === undefined) {
+    // With the exact normaliser the sample gives a tighter floor, and the candidates above it are among those listed.
+    floor = Math.max(floor, candidateFloor(logits, max, TAIL_SHARE * (1 - mass), normalizer));
+    count = keepCandidatesAbove(candidates, candidateLogits, count, floor);
+  }
   // With t = logit - max, log p = t - log Z, so H = -sum p log p = log Z - (sum e^t t) / Z.
   const logNormalizer = Math.log(normalizer);
   const entropy = logNormalizer - weightedShift / normalizer;
   const row: TypicalRow = { logits, max, logNormalizer, entropy, units: PROBABILITY_UNITS / normalizer };
   const target = mass * PROBABILITY_UNITS;
 
-  let count = candidateCount;
   let cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
   if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
     floor = retryFloor(row, lastCandidateCutKey);
