@@ -15,10 +15,17 @@ describe('extractKeyInfo', () => {
     ['a street during the day', 'make it night', ['street'], ['night'], ['day']],
     ['a park in summer', 'make it winter', ['park'], ['winter'], ['summer']],
     ['a rainy street', 'make it sunny', ['street'], ['sun'], ['rain']],
-    ['a photo of a cat', 'make it a pencil sketch', ['cat'], ['pencil sketch'], []],
+    ['a photo of a cat', 'make it a pencil sketch', ['cat'], ['sketch'], []],
     ['a fox in a snowy forest', 'add a moon and remove the snow', ['fox', 'forest'], ['moon'], ['snow']],
     ['a boat on a lake', 'get rid of the boat', ['lake'], [], ['boat']],
     ['a tree', '', ['tree'], [], []],
+    ['a glowing green apple', 'use plastic for the apple', ['glowing', 'green', 'apple'], ['plastic'], []],
+    ['a wooden chair', 'make the chair out of glass', ['chair'], ['glass'], []],
+    ['two dogs in a park', 'have cats instead of the dogs', ['two', 'park'], ['cat'], ['dog']],
+    ['a red car on a street', 'the car should be blue', ['car', 'street'], ['blue'], ['red']],
+    ['three cats in a field', 'there should be five cats', ['cat', 'field'], ['five'], []],
+    ['two red foxes in a forest', 'remove the foxes', ['forest'], [], ['fox']],
+    ['a cat in a garden', 'put it in a desert', ['cat'], ['desert'], []],
   ])('%s + "%s"', (source, instruction, keep, add, forbidden) => {
     const info = extractKeyInfo({ source, instruction });
     expect(info.keep).toEqual(keep);

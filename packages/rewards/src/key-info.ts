@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { RewardError } from './errors';
-import type { KeywordCategory } from './lexicon';
+import { colours, type KeywordCategory, materials, places } from './lexicon';
 import { type AnalysedToken, analyseText, type Keyword, type TextAnalysis } from './text-analysis';
 
 /** What a target prompt must contain and must not contain, given a source prompt and an edit instruction. */
@@ -26,7 +26,18 @@ export interface KeyInfoInput {
 type Operation = 'add' | 'remove' | 'replace' | 'change' | 'other';
 
 const addVerbs: ReadonlySet<string> = new Set(['add', 'put', 'place', 'insert', 'include', 'draw', 'give', 'show']);
-const removeVerbs: ReadonlySet<string> = new Set(['remove', 'delete', 'erase', 'eliminate', 'omit', 'exclude', 'drop']);
+// "use plastic for the apple": the value comes before the object.
+const useVerbs: ReadonlySet<string> = new Set(['use']);
+const removeVerbs: ReadonlySet<string> = new Set([
+  'remove',
+  'delete',
+  'erase',
+  'eliminate',
+  'omit',
+  'exclude',
+  'drop',
+  'lose',
+]);
 const replaceVerbs: ReadonlySet<string> = new Set(['replace', 'swap', 'substitute', 'exchange', 'switch']);
 // Verbs whose object is followed by its new value, with or without "into"/"to": "make the car blue".
 const changeVerbs: ReadonlySet<string> = new Set([
@@ -40,6 +51,8 @@ const changeVerbs: ReadonlySet<string> = new Set([
   'dye',
   'set',
   'render',
+  'recolor',
+  'move',
 ]);
 const replaceSeparators: ReadonlySet<string> = new Set(['with', 'by', 'for']);
 const changeSeparators: ReadonlySet<string> = new Set(['into', 'to']);
@@ -68,7 +81,26 @@ const fillers: ReadonlySet<string> = new Set([
 ]);
 const clauseBreaks: ReadonlySet<string> = new Set([',', ';', '.', 'and', 'then', 'also']);
 const exclusiveCategories: ReadonlySet<KeywordCategory> = new Set(['time', 'season', 'weather']);
-const attributeCategories: ReadonlySet<KeywordCategory> = new Set(['attribute', 'colour', 'count']);
+const attributeCategories: ReadonlySet<KeywordCategory> = new Set(['attribute', 'colour', 'count', 'material']);
+const modifierCategories: ReadonlySet<KeywordCategory> = attributeCategories;
+const colourWords: ReadonlySet<string> = new Set(['color', 'colour']);
+/** Objects standing for the whole scene: "put them in a garden", "place everything in a room". */
+const wholeScene: ReadonlySet<string> = new Set([
+  'it',
+  'them',
+  'everything',
+  'all',
+  'scene',
+  'picture',
+  'image',
+  'background',
+  'setting',
+]);
+
+/** Whether a keyword says what its object is made of ("plastic", and "golden"/"silver", which are also colours). */
+function isMaterial(keyword: Keyword): boolean {
+  return keyword.category === 'material' || (keyword.category === 'colour' && materials.has(keyword.text));
+}
 
 function verbOf(token: AnalysedToken | undefined): Operation | undefined {
   if (token === undefined) return undefined;
@@ -76,7 +108,7 @@ function verbOf(token: AnalysedToken | undefined): Operation | undefined {
   if (addVerbs.has(word)) return 'add';
   if (removeVerbs.has(word)) return 'remove';
   if (replaceVerbs.has(word)) return 'replace';
-  if (changeVerbs.has(word) || changeVerbs.has(token.lemma)) return 'change';
+  if (changeVerbs.has(word) || changeVerbs.has(token.lemma) || useVerbs.has(word)) return 'change';
   return undefined;
 }
 
@@ -85,6 +117,10 @@ function removalPhraseLength(tokens: readonly AnalysedToken[], at: number): numb
   const word = (offset: number) => tokens[at + offset]?.value;
   if (word(0) === 'get' && word(1) === 'rid' && word(2) === 'of') return 3;
   if (word(0) === 'take' && (word(1) === 'away' || word(1) === 'out' || word(1) === 'off')) return 2;
+  // "take the lion out": the particle closes the clause.
+  if (word(0) === 'take' && tokens.slice(at + 1).some((token) => token.value === 'out' || token.value === 'away')) {
+    return 1;
+  }
   return 0;
 }
 
@@ -124,6 +160,15 @@ function keywordsWithin(analysis: TextAnalysis, start: number, end: number): Key
   return analysis.keywords.filter((keyword) => keyword.start >= start && keyword.end <= end);
 }
 
+/** Position of "out of" / "made of" (the "out" or "made"), or -1. */
+function findMadeOf(tokens: readonly AnalysedToken[], start: number, end: number): number {
+  for (let index = start; index + 1 < end; index++) {
+    const word = tokens[index]!.value;
+    if ((word === 'out' || word === 'made') && tokens[index + 1]!.value === 'of') return index;
+  }
+  return -1;
+}
+
 function findValue(tokens: readonly AnalysedToken[], values: ReadonlySet<string>, start: number, end: number): number {
   for (let index = start; index < end; index++) if (values.has(tokens[index]!.value)) return index;
   return -1;
@@ -138,8 +183,13 @@ function objectPhraseEnd(tokens: readonly AnalysedToken[], start: number, end: n
   while (index < end && (tokens[index]!.pos === 'ADJ' || tokens[index]!.pos === 'NUM')) index++;
   let nouns = 0;
   while (index < end && (tokens[index]!.pos === 'NOUN' || tokens[index]!.pos === 'PROPN')) {
+    // "the lighthouse bronze", "the foxes beige": a colour or material after the noun is the new value.
+    const lemma = tokens[index]!.lemma;
+    if (nouns > 0 && (colours.has(lemma) || materials.has(lemma))) break;
     index++;
     nouns++;
+    // "make the pizzas watermelons": a plural noun ends its phrase.
+    if (tokens[index - 1]!.value !== tokens[index - 1]!.lemma && tokens[index - 1]!.pos === 'NOUN') break;
   }
   // "make it night" has a pronoun object; "make blue" has none: the whole span is the new value.
   return nouns > 0 ? index : modifiersStart;
@@ -152,11 +202,37 @@ class KeyInfoBuilder {
   /** Source keywords (by text) that need not be kept, without being forbidden. */
   readonly released = new Set<string>();
   /** Lemmas of objects whose old colour is forbidden; `null` stands for "it" (every source colour is released). */
-  readonly recoloured: (string | null)[] = [];
+  readonly recoloured: (readonly string[] | null)[] = [];
   readonly changedCategories = new Set<KeywordCategory>();
+  /** Source modifiers to release, by the lemma of the object they modify. */
+  readonly releasedModifiers: { noun: readonly string[]; which: (keyword: Keyword) => boolean }[] = [];
+  /** The whole scene moved to a new setting: the old setting need not be kept. */
+  movedScene = false;
 
   addAll(keywords: readonly Keyword[]): void {
-    this.add.push(...keywords);
+    // One thing is written with an article ("a tiger"), rarely with "one".
+    this.add.push(...keywords.filter((keyword) => !(keyword.category === 'count' && keyword.text === 'one')));
+  }
+
+  /** Releases the source's modifiers of each object among `keywords` that `which` selects. */
+  releaseModifiersOf(keywords: readonly Keyword[], which: (keyword: Keyword) => boolean): void {
+    for (const keyword of keywords) {
+      if (keyword.category === 'object') this.releasedModifiers.push({ noun: keyword.lemmas, which });
+    }
+  }
+
+  /** A new count of an object ("there should be five apples", "make it four owls") releases its old count. */
+  recount(keywords: readonly Keyword[]): void {
+    if (keywords.some((keyword) => keyword.category === 'count')) {
+      this.releaseModifiersOf(keywords, (keyword) => keyword.category === 'count');
+    }
+  }
+
+  /** A new setting for the whole scene releases the old one. */
+  moveWhenPlaced(objectIsWholeScene: boolean, value: readonly Keyword[]): void {
+    if (objectIsWholeScene && value.some((keyword) => keyword.lemmas.some((lemma) => places.has(lemma)))) {
+      this.movedScene = true;
+    }
   }
 
   /** Nouns of a removed or replaced phrase are forbidden; its adjectives and colours are only released. */
@@ -183,11 +259,12 @@ class KeyInfoBuilder {
       // "turn the day into night": the old time is the object.
       this.forbidden.push(...object.filter((keyword) => exclusiveCategories.has(keyword.category)));
     }
-    if (value.some((keyword) => keyword.category === 'colour')) {
+    if (value.some(isMaterial)) this.releaseModifiersOf(object, isMaterial);
+    if (value.some((keyword) => keyword.category === 'colour' && !isMaterial(keyword))) {
       for (const keyword of object) if (keyword.category === 'colour') this.forbidden.push(keyword);
       const nouns = object.filter((keyword) => keyword.category === 'object');
       if (nouns.length === 0 && (objectIsPronoun || object.length === 0)) this.recoloured.push(null);
-      for (const noun of nouns) this.recoloured.push(noun.lemmas[noun.lemmas.length - 1]!);
+      for (const noun of nouns) this.recoloured.push(noun.lemmas);
     }
     if (value.some((keyword) => keyword.category === 'attribute')) {
       for (const keyword of object) if (keyword.category === 'attribute') this.released.add(keyword.text);
@@ -210,20 +287,75 @@ class KeyInfoBuilder {
   }
 }
 
+function isWholeScene(tokens: readonly AnalysedToken[], start: number, end: number): boolean {
+  let index = start;
+  while (index < end && tokens[index]!.pos === 'DET') index++;
+  return index >= end || wholeScene.has(tokens[index]!.value);
+}
+
+/** "have a cat instead of the dog", "a cat instead of the dog": a replacement written the other way round. */
+function readInsteadOf(analysis: TextAnalysis, clause: Clause, first: number, builder: KeyInfoBuilder): boolean {
+  const { tokens } = analysis;
+  for (let index = first; index + 1 < clause.end; index++) {
+    if (tokens[index]!.value === 'instead' && tokens[index + 1]!.value === 'of') {
+      builder.change(keywordsWithin(analysis, index + 2, clause.end), keywordsWithin(analysis, first, index), false);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** "the car should be blue", "the ball should be made of steel": the subject keeps, the rest is its new value. */
+function readShouldBe(analysis: TextAnalysis, clause: Clause, first: number, builder: KeyInfoBuilder): boolean {
+  const { tokens } = analysis;
+  if (tokens[first]?.value === 'there') return false;
+  for (let index = first + 1; index + 1 < clause.end; index++) {
+    const modal = tokens[index]!.value;
+    if ((modal !== 'should' && modal !== 'must') || tokens[index + 1]!.value !== 'be') continue;
+    let valueStart = index + 2;
+    if (tokens[valueStart]?.value === 'made' && tokens[valueStart + 1]?.value === 'of') valueStart += 2;
+    const object = keywordsWithin(analysis, first, index);
+    const value = keywordsWithin(analysis, valueStart, clause.end);
+    builder.change(object, value, tokens[first]!.pos === 'PRON');
+    builder.recount([...object, ...value]);
+    return true;
+  }
+  return false;
+}
+
 function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuilder): void {
   const { tokens } = analysis;
   const first = firstContentIndex(tokens, clause.start, clause.end);
+  if (readInsteadOf(analysis, clause, first, builder) || readShouldBe(analysis, clause, first, builder)) return;
   const removalLength = removalPhraseLength(tokens, first);
   const operation: Operation = removalLength > 0 ? 'remove' : (verbOf(tokens[first]) ?? 'other');
   const afterVerb = first + (removalLength > 0 ? removalLength : operation === 'other' ? 0 : 1);
   switch (operation) {
-    case 'add':
-      builder.addAll(keywordsWithin(analysis, afterVerb, clause.end));
+    case 'add': {
+      const value = keywordsWithin(analysis, afterVerb, clause.end);
+      if (findValue(tokens, colourWords, afterVerb, clause.end) >= 0) {
+        // "give the ships a magenta colour": a new colour, not a new thing.
+        const colour = value.filter((keyword) => keyword.category === 'colour');
+        builder.change(
+          value.filter((keyword) => keyword.category !== 'colour'),
+          colour,
+          false,
+        );
+        return;
+      }
+      builder.changeCategories(value);
+      builder.moveWhenPlaced(isWholeScene(tokens, afterVerb, objectPhraseEnd(tokens, afterVerb, clause.end)), value);
+      builder.recount(value);
+      builder.addAll(value);
       return;
+    }
     case 'remove': {
       // "remove the boat from the lake": the place stays.
       const from = findValue(tokens, new Set(['from', 'off']), afterVerb, clause.end);
-      builder.removeAll(keywordsWithin(analysis, afterVerb, from < 0 ? clause.end : from));
+      const removed = keywordsWithin(analysis, afterVerb, from < 0 ? clause.end : from);
+      builder.removeAll(removed);
+      // The removed object's count, colour, material and attributes go with it.
+      builder.releaseModifiersOf(removed, () => true);
       return;
     }
     case 'replace': {
@@ -240,16 +372,48 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
       return;
     }
     case 'change': {
+      if (useVerbs.has(tokens[first]!.value)) {
+        const separator = findValue(tokens, replaceSeparators, afterVerb, clause.end);
+        const end = separator >= 0 ? separator : clause.end;
+        builder.change(
+          separator >= 0 ? keywordsWithin(analysis, separator + 1, clause.end) : [],
+          keywordsWithin(analysis, afterVerb, end),
+          false,
+        );
+        return;
+      }
+      const madeOf = findMadeOf(tokens, afterVerb, clause.end);
+      if (madeOf >= 0) {
+        // "make the chair out of glass".
+        builder.change(
+          keywordsWithin(analysis, afterVerb, madeOf),
+          keywordsWithin(analysis, madeOf + 2, clause.end),
+          false,
+        );
+        return;
+      }
       const separator = findValue(tokens, changeSeparators, afterVerb, clause.end);
       const objectEnd = separator >= 0 ? separator : objectPhraseEnd(tokens, afterVerb, clause.end);
       const negation = findValue(tokens, negations, objectEnd, clause.end);
       const valueEnd = negation >= 0 ? negation : clause.end;
       builder.changeStyleWhenNamed(tokens, clause);
-      builder.change(
-        keywordsWithin(analysis, afterVerb, objectEnd),
-        keywordsWithin(analysis, separator >= 0 ? separator + 1 : objectEnd, valueEnd),
-        tokens[afterVerb]?.pos === 'PRON',
-      );
+      const object = keywordsWithin(analysis, afterVerb, objectEnd);
+      const value = keywordsWithin(analysis, separator >= 0 ? separator + 1 : objectEnd, valueEnd);
+      const last = tokens[valueEnd - 1];
+      if (value.length === 0 && separator < 0 && valueEnd - objectEnd === 1 && last?.pos === 'VERB') {
+        // "make the sheep ships": the tagger reads the new thing as a verb.
+        value.push({ text: last.lemma, lemmas: [last.lemma], start: valueEnd - 1, end: valueEnd, category: 'object' });
+      }
+      const compound = object.at(-1);
+      if (value.length === 0 && separator < 0 && compound !== undefined && compound.lemmas.length > 1) {
+        // "make the sheep ships" read as one compound: its last noun is the new thing.
+        const lemmas = compound.lemmas;
+        object[object.length - 1] = { ...compound, text: lemmas.slice(0, -1).join(' '), lemmas: lemmas.slice(0, -1) };
+        value.push({ ...compound, text: lemmas.at(-1)!, lemmas: [lemmas.at(-1)!] });
+      }
+      builder.change(object, value, tokens[afterVerb]?.pos === 'PRON');
+      builder.moveWhenPlaced(isWholeScene(tokens, afterVerb, objectEnd), value);
+      builder.recount([...object, ...value]);
       if (negation >= 0) builder.removeAll(keywordsWithin(analysis, negation + 1, clause.end));
       return;
     }
@@ -259,22 +423,45 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
       const value = keywordsWithin(analysis, first, negation >= 0 ? negation : clause.end);
       builder.changeCategories(value);
       builder.changeStyleWhenNamed(tokens, clause);
+      builder.recount(value);
       builder.addAll(value);
-      if (negation >= 0) builder.removeAll(keywordsWithin(analysis, negation + 1, clause.end));
+      if (negation >= 0) {
+        const removed = keywordsWithin(analysis, negation + 1, clause.end);
+        builder.removeAll(removed);
+        builder.releaseModifiersOf(removed, () => true);
+      }
     }
   }
 }
 
-/** Colours written just before a noun of the source ("a red and white car" -> red, white for "car"). */
-function coloursOf(source: TextAnalysis, noun: string): Keyword[] {
+/**
+ * Modifiers written just before a noun of the source that `which` selects ("two red and white wooden cars" -> two,
+ * red, white, wooden for "car").
+ */
+function modifiersOf(source: TextAnalysis, noun: readonly string[], which: (keyword: Keyword) => boolean): Keyword[] {
   const found: Keyword[] = [];
   for (const keyword of source.keywords) {
-    if (!keyword.lemmas.includes(noun)) continue;
+    // "the trees" names "pine trees" and "palm trees"; "the pine trees" only the former.
+    const offset = keyword.lemmas.length - noun.length;
+    if (offset < 0 || noun.some((lemma, index) => keyword.lemmas[offset + index] !== lemma)) continue;
     for (let index = keyword.start - 1; index >= 0; index--) {
       const token = source.tokens[index]!;
-      if (token.pos !== 'ADJ' && token.pos !== 'CCONJ' && token.value !== ',' && token.pos !== 'VERB') break;
-      const colour = source.keywords.find((other) => other.start === index && other.category === 'colour');
-      if (colour !== undefined) found.push(colour);
+      const modifier = source.keywords.find((other) => other.start === index && other.end <= keyword.start);
+      const isModifier = modifier !== undefined && modifierCategories.has(modifier.category);
+      // Modifiers the tagger misreads ("giant" as a noun, "big" as an adverb) do not end the phrase; a determiner does.
+      const inPhrase = ['ADJ', 'ADV', 'NOUN', 'CCONJ', 'VERB', 'NUM'].includes(token.pos) || token.value === ',';
+      const before = source.tokens[index - 1];
+      const endsOtherPhrase =
+        (token.pos === 'CCONJ' || token.value === ',') &&
+        before !== undefined &&
+        (before.pos === 'NOUN' || before.pos === 'PROPN') &&
+        !source.keywords.some((other) => other.end === index && modifierCategories.has(other.category));
+      if (endsOtherPhrase) break;
+      if (!isModifier && !inPhrase) {
+        break;
+      }
+      // Any keyword inside the phrase counts: the tagger reads some modifiers as nouns ("giant").
+      if (modifier !== undefined && which(modifier)) found.push(modifier);
     }
   }
   return found;
@@ -296,7 +483,26 @@ function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
     if (noun === null) {
       for (const keyword of source.keywords) if (keyword.category === 'colour') builder.released.add(keyword.text);
     } else {
-      forbidden.push(...coloursOf(source, noun));
+      for (const colour of modifiersOf(
+        source,
+        noun,
+        (keyword) => keyword.category === 'colour' && !isMaterial(keyword),
+      )) {
+        // A colour that another object of the source also has stays allowed (only released).
+        const uses = source.keywords.filter((keyword) => keyword.text === colour.text).length;
+        if (uses > 1) builder.released.add(colour.text);
+        else forbidden.push(colour);
+      }
+    }
+  }
+  for (const { noun, which } of builder.releasedModifiers) {
+    for (const keyword of modifiersOf(source, noun, which)) builder.released.add(keyword.text);
+  }
+  // The sky of "under a cloudy sky" is the weather's.
+  if (builder.changedCategories.has('weather')) builder.released.add('sky');
+  if (builder.movedScene) {
+    for (const keyword of source.keywords) {
+      if (keyword.lemmas.some((lemma) => places.has(lemma))) builder.released.add(keyword.text);
     }
   }
   for (const keyword of source.keywords) {

@@ -6,7 +6,16 @@
  */
 
 /** Semantic groups of keywords; the exclusive ones (time, season, weather) hold one value per scene. */
-export type KeywordCategory = 'colour' | 'time' | 'season' | 'weather' | 'style' | 'count' | 'object' | 'attribute';
+export type KeywordCategory =
+  | 'colour'
+  | 'time'
+  | 'season'
+  | 'weather'
+  | 'style'
+  | 'count'
+  | 'object'
+  | 'attribute'
+  | 'material';
 
 /**
  * Quality and rendering tags that say nothing about the content of the image. Matched as whole token sequences
@@ -101,6 +110,7 @@ export const genericNouns: ReadonlySet<string> = new Set([
   'style',
   'color',
   'colour',
+  'number',
   'kind',
   'type',
   'lot',
@@ -127,11 +137,28 @@ export const canonicalForms: ReadonlyMap<string, string> = new Map([
   ['snowy', 'snow'],
   ['snowing', 'snow'],
   ['foggy', 'fog'],
-  ['misty', 'mist'],
+  ['misty', 'fog'],
   ['cloudy', 'cloud'],
   ['stormy', 'storm'],
   ['sunny', 'sun'],
   ['sunshine', 'sun'],
+  // A sunny scene is written "under a clear sky" as often as "sunny".
+  ['clear', 'sun'],
+  ['overcast', 'cloud'],
+  ['snowfall', 'snow'],
+  ['rainfall', 'rain'],
+  ['drizzle', 'rain'],
+  ['mist', 'fog'],
+  ['haze', 'fog'],
+  ['hazy', 'fog'],
+  ['lightning', 'storm'],
+  // "underwater" scenes are also written "the sea floor" / "under the sea".
+  ['underwater', 'sea'],
+  ['gold', 'golden'],
+  ['wood', 'wooden'],
+  ['steel', 'metal'],
+  ['metallic', 'metal'],
+  ['recolour', 'recolor'],
   ['windy', 'wind'],
   ['thunderstorm', 'storm'],
   ['nighttime', 'night'],
@@ -159,7 +186,34 @@ export const canonicalForms: ReadonlyMap<string, string> = new Map([
   ['10', 'ten'],
   ['11', 'eleven'],
   ['12', 'twelve'],
+  ['single', 'one'],
 ]);
+
+/** Count words, counts whatever their tag ("a single apple"). */
+export const countWords: ReadonlySet<string> = new Set([
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+]);
+
+/** Styles named by several words, each read as one keyword ("comic book", "stained glass"). */
+export const multiWordStyles: readonly string[] = [
+  'stained glass',
+  'comic book',
+  'oil painting',
+  'pixel art',
+  'vintage photo',
+  'pop art',
+];
 
 /** Canonical colour lemmas; also recognised when the tagger mislabels them as verbs ("change it to purple"). */
 export const colours: ReadonlySet<string> = new Set([
@@ -176,7 +230,6 @@ export const colours: ReadonlySet<string> = new Set([
   'white',
   'gray',
   'silver',
-  'gold',
   'golden',
   'beige',
   'cyan',
@@ -213,7 +266,100 @@ export const timesOfDay: ReadonlySet<string> = new Set([
 export const seasons: ReadonlySet<string> = new Set(['spring', 'summer', 'autumn', 'winter']);
 
 /** Canonical weather lemmas (after {@link canonicalForms}); also recognised when tagged as verbs ("make it rain"). */
-export const weathers: ReadonlySet<string> = new Set(['sun', 'rain', 'snow', 'fog', 'mist', 'cloud', 'storm', 'wind']);
+export const weathers: ReadonlySet<string> = new Set(['sun', 'rain', 'snow', 'fog', 'cloud', 'storm', 'wind']);
+
+/**
+ * Canonical material lemmas: what an object is made of. A material is a modifier of its object, like a colour, so
+ * "make the chair out of glass" keeps the chair; a change of material releases the object's old material.
+ */
+export const materials: ReadonlySet<string> = new Set([
+  'wooden',
+  'glass',
+  'golden',
+  'silver',
+  'stone',
+  'marble',
+  'metal',
+  'crystal',
+  'paper',
+  'plastic',
+  'ceramic',
+  'bronze',
+  'copper',
+  'iron',
+  'leather',
+  'clay',
+  'wool',
+  'porcelain',
+]);
+
+/** Canonical lemmas of settings: moving the whole scene to a new one ("put them in a garden") releases the old one. */
+export const places: ReadonlySet<string> = new Set([
+  'beach',
+  'forest',
+  'city',
+  'mountain',
+  'room',
+  'space',
+  'desert',
+  'lake',
+  'field',
+  'street',
+  'garden',
+  'park',
+  'sea',
+  'jungle',
+  'ocean',
+  'kitchen',
+  'harbor',
+  'river',
+  'island',
+  'village',
+  'sky',
+]);
+
+/**
+ * Multi-word phrasings mapped to one name before analysis ("oil on canvas" -> "oil painting", "anime key art" ->
+ * "anime", "the sea floor" -> "underwater"), longest first so the most specific phrasing wins.
+ */
+export const phraseAliases: ReadonlyMap<string, string> = new Map([
+  ['sea floor', 'underwater'],
+  ['under the sea', 'underwater'],
+  ['sepia photograph', 'vintage photo'],
+  ['sepia photo', 'vintage photo'],
+  ['soft watercolour', 'watercolour'],
+  ['soft watercolor', 'watercolor'],
+  ['watercolour painting', 'watercolour'],
+  ['watercolor painting', 'watercolor'],
+  ['oil on canvas', 'oil painting'],
+  ['oil paint', 'oil painting'],
+  ['anime key art', 'anime'],
+  ['anime illustration', 'anime'],
+  ['anime style', 'anime'],
+  ['neon synthwave art', 'neon'],
+  ['neon artwork', 'neon'],
+  ['neon lights', 'neon'],
+  ['synthwave', 'neon'],
+  ['comic book panel', 'comic book'],
+  ['comic book art', 'comic book'],
+  ['comic art', 'comic book'],
+  ['stained glass window', 'stained glass'],
+  ['pencil sketch', 'sketch'],
+  ['pencil drawing', 'sketch'],
+  ['charcoal drawing', 'sketch'],
+  ['charcoal sketch', 'sketch'],
+  ['pastel drawing', 'pastel'],
+  ['pastel art', 'pastel'],
+  ['pastel colours', 'pastel'],
+  ['pastel colors', 'pastel'],
+  ['8-bit pixel art image', 'pixel art'],
+  ['pixel art image', 'pixel art'],
+  ['8-bit', 'pixel art'],
+  ['pixelated', 'pixel art'],
+  ['cinematic film still', 'cinematic'],
+  ['film still', 'cinematic'],
+  ['movie still', 'cinematic'],
+]);
 
 /** Canonical lemmas of media and art styles; a style change drops the old style from what must be kept. */
 export const styles: ReadonlySet<string> = new Set([
@@ -255,6 +401,10 @@ export const styles: ReadonlySet<string> = new Set([
   'renaissance',
   'steampunk',
   'cyberpunk',
+  'stained',
+  'neon',
+  'cinematic',
+  'vintage',
 ]);
 
 /** Replacement words per category for corrupted negative samples; nouns stand in for objects and attributes alike. */
@@ -266,5 +416,6 @@ export const replacementVocabulary: Readonly<Record<KeywordCategory, readonly st
   style: ['sketch', 'cartoon', 'anime', 'watercolor', 'mosaic', 'graffiti'],
   count: ['one', 'two', 'three', 'four', 'five', 'six', 'seven'],
   object: ['toaster', 'umbrella', 'bicycle', 'lighthouse', 'teapot', 'giraffe', 'cactus', 'violin', 'robot', 'volcano'],
-  attribute: ['tiny', 'broken', 'ancient', 'plastic', 'metallic', 'wet', 'frozen', 'huge', 'fluffy', 'rusty'],
+  attribute: ['tiny', 'broken', 'ancient', 'wet', 'frozen', 'huge', 'fluffy', 'rusty'],
+  material: ['plastic', 'glass', 'wooden', 'stone', 'paper', 'ceramic', 'marble', 'bronze'],
 };

@@ -5,8 +5,13 @@ import {
   boilerplatePhrases,
   canonicalForms,
   colours,
+  countWords,
   genericNouns,
   type KeywordCategory,
+  materials,
+  multiWordStyles,
+  phraseAliases,
+  places,
   seasons,
   styles,
   timesOfDay,
@@ -56,9 +61,19 @@ function canonical(word: string): string {
   return canonicalForms.get(word) ?? word;
 }
 
+const styleAliasPattern = new RegExp(
+  `\\b(${[...phraseAliases.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((phrase) => phrase.replace(/[-]/g, '\\-'))
+    .join('|')})\\b`,
+  'gi',
+);
+
 function normaliseText(text: string): string {
   // "black-and-white", "award-winning", "hyper-realistic": hyphenated words are read as separate words.
-  return text.replace(/(\w)-(?=\w)/g, '$1 ');
+  return text
+    .replace(styleAliasPattern, (phrase) => phraseAliases.get(phrase.toLowerCase()) ?? phrase)
+    .replace(/(\w)-(?=\w)/g, '$1 ');
 }
 
 interface RawToken {
@@ -81,6 +96,9 @@ function tokenise(text: string): RawToken[] {
     // Proper nouns keep their spelling: the lemmatiser turns "Mars" into "mar".
     const lemma = canonical((pos === 'PROPN' ? value : (lemmas[index] ?? value)).toLowerCase());
     const previous = values[index - 1]?.toLowerCase();
+    // "an orange" is a fruit; "an orange fox" is a colour.
+    const next = parts[index + 1];
+    const headOfPhrase = next !== 'NOUN' && next !== 'PROPN' && next !== 'ADJ';
     return {
       value: value.toLowerCase(),
       lemma,
@@ -89,7 +107,7 @@ function tokenise(text: string): RawToken[] {
       colourNoun:
         pos === 'NOUN' &&
         colours.has(lemma) &&
-        (value.toLowerCase() !== lemma || previous === 'a' || previous === 'an'),
+        (canonical(value.toLowerCase()) !== lemma || ((previous === 'a' || previous === 'an') && headOfPhrase)),
     };
   });
   // The tagger reads "a chef cooking pasta" as three nouns; a gerund between two nouns is the verb.
@@ -98,6 +116,31 @@ function tokenise(text: string): RawToken[] {
     if (token.pos === 'NOUN' && token.value.endsWith('ing') && isNoun(raw[index - 1]!) && isNoun(raw[index + 1]!)) {
       token.pos = 'VERB';
     }
+  }
+  // ... reads "the wizard" in "turn the wizard navy" as an adjective of the colour ...
+  for (let index = 1; index + 1 < raw.length; index++) {
+    const [previous, token, next] = [raw[index - 1]!, raw[index]!, raw[index + 1]!];
+    const valueAfter = isNoun(next) && (colours.has(next.lemma) || materials.has(next.lemma));
+    const last = index + 2 === raw.length || raw[index + 2]!.pos === 'PUNCT';
+    if (token.pos === 'ADJ' && previous.pos === 'DET' && valueAfter && last && !colours.has(token.lemma)) {
+      token.pos = 'NOUN';
+    }
+  }
+  // ... and reads plural nouns after a preposition or "have" as verbs: "replace the sheep with bears", "have crowns
+  // instead of the cows", "move them to space".
+  for (let index = 0; index < raw.length; index++) {
+    const token = raw[index]!;
+    const previous = raw[index - 1];
+    if (token.pos !== 'VERB' || token.value.endsWith('ing')) continue;
+    const afterPreposition =
+      previous?.pos === 'ADP' || previous?.value === 'to' || previous?.value === 'for' || previous?.value === 'have';
+    const looksNominal = token.value !== token.lemma || places.has(token.lemma);
+    // "five orange bears": a colour after a count or article starts a noun phrase.
+    const afterColour =
+      previous !== undefined &&
+      (colours.has(previous.lemma) || materials.has(previous.lemma)) &&
+      ['DET', 'NUM', 'ADJ'].includes(raw[index - 2]?.pos ?? '');
+    if (((afterPreposition || afterColour) && looksNominal) || raw[index + 1]?.value === 'instead') token.pos = 'NOUN';
   }
   return raw;
 }
@@ -150,12 +193,14 @@ const exclusiveCategoryWords: ReadonlySet<string> = new Set([...timesOfDay, ...s
 function tokenCategory(token: AnalysedToken): KeywordCategory | undefined {
   if (token.boilerplate || token.pos === 'PUNCT') return undefined;
   const { lemma, pos } = token;
-  if (pos === 'NUM') return 'count';
+  if (pos === 'NUM' || countWords.has(lemma)) return 'count';
+  if (pos === 'VERB' && weathers.has(lemma)) return 'weather';
   // The tagger calls some colour, weather, time and season words verbs ("change it to purple", "make it winter");
   // the surface word must itself be the lexicon word, so "falling leaves" is no season.
   const taggedAsVerb = pos === 'VERB' && canonical(token.value) === lemma;
   if (!nounTags.has(pos) && pos !== 'ADJ' && !taggedAsVerb) return undefined;
   if (colours.has(lemma)) return token.colourNoun ? 'object' : 'colour';
+  if (materials.has(lemma)) return 'material';
   if (weathers.has(lemma)) return 'weather';
   if (timesOfDay.has(lemma)) return 'time';
   if (seasons.has(lemma)) return 'season';
@@ -172,11 +217,28 @@ function isCompoundPart(token: AnalysedToken, category: KeywordCategory | undefi
   );
 }
 
+const multiWordStyleSequences = multiWordStyles.map((style) => style.split(' '));
+
+/** Length of the multi-word style name starting at `index`, or 0. */
+function multiWordStyleAt(tokens: readonly AnalysedToken[], index: number): number {
+  for (const sequence of multiWordStyleSequences) {
+    if (sequence.every((word, offset) => tokens[index + offset]?.value === word)) return sequence.length;
+  }
+  return 0;
+}
+
 function extract(tokens: readonly AnalysedToken[]): Keyword[] {
   const keywords: Keyword[] = [];
   let index = 0;
   while (index < tokens.length) {
     const token = tokens[index]!;
+    const styleLength = multiWordStyleAt(tokens, index);
+    if (styleLength > 0) {
+      const lemmas = tokens.slice(index, index + styleLength).map((part) => part.lemma);
+      keywords.push({ text: lemmas.join(' '), lemmas, start: index, end: index + styleLength, category: 'style' });
+      index += styleLength;
+      continue;
+    }
     const category = tokenCategory(token);
     if (category === undefined) {
       index++;
@@ -184,7 +246,15 @@ function extract(tokens: readonly AnalysedToken[]): Keyword[] {
     }
     let end = index + 1;
     if (isCompoundPart(token, category)) {
-      while (end < tokens.length && isCompoundPart(tokens[end]!, tokenCategory(tokens[end]!))) end++;
+      // A plural noun ends a compound: "pizzas watermelons" is two things, "oil painting" one.
+      const plural = (part: AnalysedToken) => canonical(part.value) !== part.lemma;
+      while (
+        end < tokens.length &&
+        !plural(tokens[end - 1]!) &&
+        isCompoundPart(tokens[end]!, tokenCategory(tokens[end]!))
+      ) {
+        end++;
+      }
     }
     const lemmas = tokens.slice(index, end).map((part) => part.lemma);
     const head = lemmas[lemmas.length - 1]!;

@@ -19,6 +19,7 @@ beforeAll(async () => {
     steps: 30,
     batchSize: 8,
     renderSize: 32,
+    renderCache: false,
     onProgress: ({ contrastive }) => losses.push(contrastive),
   });
 }, 120_000);

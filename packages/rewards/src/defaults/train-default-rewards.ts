@@ -14,6 +14,7 @@ import {
   normalizeRows,
   parameterSource,
   textTower,
+  visionFeatures,
   visionTower,
 } from './dual-encoder';
 import { buildWordTokenizer } from './word-tokenizer';
@@ -32,8 +33,13 @@ export interface TrainDefaultRewardsOptions {
   batchSize?: number;
   /** AdamW learning rate (cosine decay after 5% warm-up). Default 3e-3. */
   learningRate?: number;
-  /** Side of the rendered sketches before preprocessing. Default 64. */
+  /** Side of the rendered sketches, which is also the model's input side (a multiple of 8). Default 64. */
   renderSize?: number;
+  /**
+   * Folder keeping the renders between runs (a retrain with the same captions, seed and renderer reads them back);
+   * `false` renders afresh. Default `.cache/default-rewards-renders` under the working directory.
+   */
+  renderCache?: string | false;
   /** Called every 50 steps and at the end. */
   onProgress?: (progress: { step: number; steps: number; loss: number; contrastive: number }) => void;
 }
@@ -53,27 +59,37 @@ export interface TrainDefaultRewardsResult {
 /** Files of the default model folder besides the CLIP layout's. */
 export const defaultRewardFiles = Object.freeze({ aesthetic: 'aesthetic.safetensors', weights: 'model.safetensors' });
 
-const sequenceLength = 77;
-
 interface TrainingGraph {
   loss: SymbolicTensor;
   contrastive: SymbolicTensor;
 }
 
-/** One graph computing the three losses on a batch, with every weight a parameter. */
-function trainingGraph(autodiff: Autodiff, config: DualEncoderConfig, batch: number): TrainingGraph {
+/**
+ * One graph computing the three losses on a batch, with every weight a parameter. Rows are captions; each has a
+ * plain render and a beautified caption with its render.
+ */
+function trainingGraph(
+  autodiff: Autodiff,
+  config: DualEncoderConfig,
+  batch: number,
+  sequenceLength: number,
+): TrainingGraph {
   const {
     Graph,
     add,
     clip,
     concat,
     exp,
+    log,
     matmul,
     mul,
+    neg,
     reduceMean,
+    relu,
     reduceSum,
     reshape,
     softmaxCrossEntropy,
+    split,
     sub,
     transpose,
     unsqueeze,
@@ -82,26 +98,35 @@ function trainingGraph(autodiff: Autodiff, config: DualEncoderConfig, batch: num
   const graph = new Graph('default_rewards_training');
   const weight = parameterSource(graph);
   const { imageSize } = config;
-  const ids = graph.input('input_ids', 'int64', [batch, sequenceLength]);
-  const mask = graph.input('attention_mask', 'int64', [batch, sequenceLength]);
+  // Rows 0..batch-1 are the plain captions, rows batch..2*batch-1 their beautified versions.
+  const ids = graph.input('input_ids', 'int64', [2 * batch, sequenceLength]);
+  const mask = graph.input('attention_mask', 'int64', [2 * batch, sequenceLength]);
   const pixels = graph.input('pixel_values', 'float32', [batch, 3, imageSize, imageSize]);
   const alternatives = graph.input('alternative_pixel_values', 'float32', [batch, 3, imageSize, imageSize]);
   const diagonal = graph.input('labels', 'int64', [batch]);
   const preferred = graph.input('preferred', 'int64', [batch]);
   const aestheticTargets = graph.input('aesthetic_targets', 'float32', [2 * batch]);
+  // 1 where word w occurs in the caption of image b (plain rows, then beautified rows).
+  const words = graph.input('caption_words', 'float32', [2 * batch, config.vocabularySize]);
 
-  const text = normalizeRows(autodiff, textTower(autodiff, ids, mask, weight, config));
-  const images = normalizeRows(autodiff, visionTower(autodiff, pixels, weight, config));
-  const others = normalizeRows(autodiff, visionTower(autodiff, alternatives, weight, config));
+  const bothTexts = normalizeRows(autodiff, textTower(autodiff, ids, mask, weight, config)); // [2 * batch, embedding]
+  const [text, fancyText] = split(bothTexts, [batch, batch], 0);
+  const features = visionFeatures(autodiff, concat([pixels, alternatives], 0), weight, config); // [2 * batch, hidden]
+  const projected = normalizeRows(
+    autodiff,
+    linear(features, weight('vision.projection.weight', [config.hiddenSize, config.embeddingSize])),
+  );
+  const [images, others] = split(projected, [batch, batch], 0) as [SymbolicTensor, SymbolicTensor];
   // CLIP clamps exp(logit_scale) at 100.
   const scale = exp(clip(weight('logit_scale', [1]), 0, Math.log(100)));
 
-  // 1. InfoNCE both ways over the batch: caption i belongs to image i.
-  const logits = mul(matmul(text, transpose(images, [1, 0])), scale); // [batch, batch]
-  const contrastive = mul(
-    add(softmaxCrossEntropy(logits, diagonal), softmaxCrossEntropy(transpose(logits, [1, 0]), diagonal)),
-    0.5,
-  );
+  // 1. InfoNCE both ways, within the plain pairs and within the beautified pairs: caption i belongs to image i. The
+  // two sets are not mixed, since a caption's beautified render shows the same content as its plain one.
+  const infoNce = (captions: SymbolicTensor, renders: SymbolicTensor) => {
+    const logits = mul(matmul(captions, transpose(renders, [1, 0])), scale); // [batch, batch]
+    return add(softmaxCrossEntropy(logits, diagonal), softmaxCrossEntropy(transpose(logits, [1, 0]), diagonal));
+  };
+  const contrastive = mul(add(infoNce(text!, images), infoNce(fancyText!, others)), 0.25);
 
   // 2. Aesthetic head on the normalised image embeddings, regressing the standardised pixel measure.
   const both = concat([images, others], 0);
@@ -113,11 +138,24 @@ function trainingGraph(autodiff: Autodiff, config: DualEncoderConfig, batch: num
   const aestheticLoss = reduceMean(mul(error, error));
 
   // 3. Bradley-Terry over each caption's two renders, with PickScore's utility exp(logit_scale) * cos.
-  const plain = unsqueeze(mul(reduceSum(mul(text, images), [1]), scale), [1]);
-  const beautified = unsqueeze(mul(reduceSum(mul(text, others), [1]), scale), [1]);
+  const plain = unsqueeze(mul(reduceSum(mul(text!, images), [1]), scale), [1]);
+  const beautified = unsqueeze(mul(reduceSum(mul(text!, others), [1]), scale), [1]);
   const preference = softmaxCrossEntropy(concat([plain, beautified], 1), preferred);
 
-  const loss = add(add(contrastive, aestheticLoss), mul(preference, 0.5));
+  // 4. Which words the caption has, read from the image: sigmoid cross-entropy, written stably as
+  // max(z, 0) - z y + log(1 + exp(-|z|)).
+  const wordLogits = linear(
+    features,
+    weight('vision.word_head.weight', [config.hiddenSize, config.vocabularySize]),
+    weight('vision.word_head.bias', [config.vocabularySize]),
+  );
+  const absolute = add(relu(wordLogits), relu(neg(wordLogits)));
+  const wordLoss = mul(
+    reduceMean(add(sub(relu(wordLogits), mul(wordLogits, words)), log(add(exp(neg(absolute)), 1)))),
+    config.vocabularySize / 10,
+  );
+
+  const loss = add(add(add(contrastive, aestheticLoss), mul(preference, 0.5)), wordLoss);
   return { loss, contrastive };
 }
 
@@ -163,7 +201,11 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
     batchSize = 64,
     learningRate = 3e-3,
     renderSize = 64,
+    renderCache = join('.cache', 'default-rewards-renders'),
   } = options;
+  if (!Number.isInteger(renderSize) || renderSize < 16 || renderSize % 8 !== 0) {
+    throw new RangeError(`renderSize must be a multiple of 8 from 16, got ${renderSize}`);
+  }
   if (!Number.isInteger(pairs) || pairs < 2) throw new RangeError(`pairs must be an integer >= 2, got ${pairs}`);
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
   const autodiff = await loadAutodiff('training the default reward models');
@@ -175,8 +217,18 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const captions = await distinctCaptions(pairs, seed);
   const rng = createRng(`${seed}:beautify`);
   const beautified = captions.map((caption) => beautifyPrompt(caption, () => rng.next()));
-  const config: DualEncoderConfig = { ...defaultDualEncoderConfig, vocabularySize: 0 };
-  const renderOptions = { seed, renderSize, imageSize: config.imageSize };
+  const config: DualEncoderConfig = {
+    ...defaultDualEncoderConfig,
+    vocabularySize: 0,
+    imageSize: renderSize,
+    patchSize: renderSize / 8,
+  };
+  const renderOptions = {
+    seed,
+    renderSize,
+    imageSize: config.imageSize,
+    ...(renderCache === false ? {} : { cacheDirectory: renderCache }),
+  };
   const plain: RenderedExample[] = await renderExamples(captions, renderOptions);
   const fancy: RenderedExample[] = await renderExamples(beautified, renderOptions);
   const renderSeconds = (performance.now() - renderStart) / 1000;
@@ -185,38 +237,58 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const tokenizerFiles = buildWordTokenizer([...captions, ...beautified]);
   const tokenizer = lm.createTokenizer(tokenizerFiles);
   config.vocabularySize = tokenizer.vocabSize;
-  const tokens = tokenizeForClip(tokenizer, captions, sequenceLength);
+  // Training pads only to the longest text (inference pads to 77; padding is masked, so both give one answer).
+  const texts = [...captions, ...beautified];
+  const sequenceLength = Math.min(77, Math.max(...texts.map((text) => tokenizer.encode(text).length)));
+  const tokens = tokenizeForClip(tokenizer, texts, sequenceLength);
   const aesthetic = standardise([...plain, ...fancy].map((example) => example.aesthetic));
 
   // 3. Training.
   const trainStart = performance.now();
   const store = new autodiff.ParameterStore({ seed });
   addDualEncoderParameters(autodiff, store, config);
-  const graph = trainingGraph(autodiff, config, batch);
+  const graph = trainingGraph(autodiff, config, batch, sequenceLength);
   const step = await autodiff.compileTrainingStep(graph.loss, store, { metrics: { contrastive: graph.contrastive } });
   const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
   const schedule = autodiff.cosineSchedule({ learningRate, warmupSteps: Math.ceil(steps * 0.05), totalSteps: steps });
   const order = createRng(`${seed}:batches`);
   const plane = 3 * config.imageSize ** 2;
   const feeds = {
-    input_ids: new BigInt64Array(batch * sequenceLength),
-    attention_mask: new BigInt64Array(batch * sequenceLength),
+    input_ids: new BigInt64Array(2 * batch * sequenceLength),
+    attention_mask: new BigInt64Array(2 * batch * sequenceLength),
     pixel_values: new Float32Array(batch * plane),
     alternative_pixel_values: new Float32Array(batch * plane),
     labels: BigInt64Array.from({ length: batch }, (_, index) => BigInt(index)),
     preferred: new BigInt64Array(batch),
     aesthetic_targets: new Float32Array(2 * batch),
+    caption_words: new Float32Array(2 * batch * config.vocabularySize),
   };
+  const vocabulary = config.vocabularySize;
   let last = { loss: Number.NaN, contrastive: Number.NaN };
   for (let iteration = 0; iteration < steps; iteration++) {
     const chosen = new Set<number>();
     while (chosen.size < batch) chosen.add(Math.floor(order.next() * pairs));
-    [...chosen].forEach((example, row) => {
+    const copyText = (text: number, row: number) => {
       for (let column = 0; column < sequenceLength; column++) {
-        feeds.input_ids[row * sequenceLength + column] = BigInt(tokens.inputIds[example * sequenceLength + column]!);
+        feeds.input_ids[row * sequenceLength + column] = BigInt(tokens.inputIds[text * sequenceLength + column]!);
         feeds.attention_mask[row * sequenceLength + column] = BigInt(
-          tokens.attentionMask[example * sequenceLength + column]!,
+          tokens.attentionMask[text * sequenceLength + column]!,
         );
+      }
+    };
+    feeds.caption_words.fill(0);
+    [...chosen].forEach((example, row) => {
+      copyText(example, row);
+      copyText(pairs + example, batch + row);
+      for (const [text, at] of [
+        [example, row],
+        [pairs + example, batch + row],
+      ] as const) {
+        for (let column = 0; column < sequenceLength; column++) {
+          if (tokens.attentionMask[text * sequenceLength + column]) {
+            feeds.caption_words[at * vocabulary + tokens.inputIds[text * sequenceLength + column]!] = 1;
+          }
+        }
       }
       feeds.pixel_values.set(plain[example]!.pixelValues, row * plane);
       feeds.alternative_pixel_values.set(fancy[example]!.pixelValues, row * plane);
