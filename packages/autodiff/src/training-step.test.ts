@@ -2,45 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { softmaxCrossEntropy } from './composites';
-import { Graph } from './graph';
-import { gemm, tanh } from './ops';
 import { addReferenceDecoderParameters, buildReferenceDecoder, type ReferenceDecoderConfig } from './reference-decoder';
-import { AdamW, loadTrainingState, normal, ParameterStore, saveTrainingState, zeros } from './training/index';
+import { AdamW, loadTrainingState, ParameterStore, saveTrainingState } from './training/index';
 import { compileTrainingStep } from './training-step';
 
-describe('compileTrainingStep', () => {
-  it('trains an MLP to solve XOR', async () => {
-    const store = new ParameterStore({ seed: 1 });
-    store.add('w1', [2, 8], normal({ std: 1 }));
-    store.add('b1', [8], zeros);
-    store.add('w2', [8, 2], normal({ std: 1 }));
-    store.add('b2', [2], zeros);
-    const graph = new Graph('xor');
-    const x = graph.input('x', 'float32', [4, 2]);
-    const labels = graph.input('labels', 'int64', [4]);
-    const hidden = tanh(gemm(x, graph.parameter('w1', [2, 8]), graph.parameter('b1', [8])));
-    const logits = gemm(hidden, graph.parameter('w2', [8, 2]), graph.parameter('b2', [2]));
-    graph.output('logits', logits);
-    const step = await compileTrainingStep(softmaxCrossEntropy(logits, labels), store);
-    const optimizer = new AdamW({ weightDecay: 0 });
-    const feeds = { x: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), labels: new BigInt64Array([0n, 1n, 1n, 0n]) };
-    let loss = Number.POSITIVE_INFINITY;
-    for (let iteration = 0; iteration < 300; iteration++) {
-      const result = await step.run(feeds);
-      loss = result.loss;
-      optimizer.step(store, result.gradients, 0.05);
-    }
-    expect(loss).toBeLessThan(0.05);
-    const outputs = await step.compiled.run({
-      ...feeds,
-      ...Object.fromEntries(store.names().map((n) => [n, store.get(n).data])),
-    });
-    const scores = outputs.logits!.data as Float32Array;
-    const predictions = [0, 1, 2, 3].map((row) => (scores[2 * row + 1]! > scores[2 * row]! ? 1 : 0));
-    expect(predictions).toEqual([0, 1, 1, 0]);
-  });
-});
+// An MLP learning XOR is the README's example, run by test/readme-example.test.ts.
 
 const tinyConfig: ReferenceDecoderConfig = { layers: 1, modelWidth: 32, heads: 2, context: 16, vocabulary: 12 };
 const [batch, sequence] = [4, 16];

@@ -13,8 +13,8 @@ describe('README example', () => {
     const { losses, predictions } = await trainXor();
     expect(predictions).toEqual([0, 1, 1, 0]);
     expect(losses).toHaveLength(4);
-    // Chance level for two classes is ln 2; the trained loss is far below it.
-    expect(losses.at(-1)!).toBeLessThan(0.1 * Math.LN2);
+    // Chance level for two classes is ln 2 = 0.69; the trained loss is far below it.
+    expect(losses.at(-1)!).toBeLessThan(0.05);
     expect(losses.at(-1)!).toBeLessThan(losses[0]!);
   });
 });
