@@ -10,14 +10,7 @@ import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
 import { largestLogit, logitRange, requireInteger } from './logits-row';
 import { exponentialSums, PROBABILITY_UNITS } from './softmax';
-import {
-  candidateLogitScratch,
-  candidateScratch,
-  keyScratch,
-  memberScratch,
-  removedRow,
-  weightScratch,
-} from './workspace';
+import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link topPFilter}. */
 export interface TopPFilterOptions {
@@ -91,7 +84,7 @@ export function topPFilterFromFloor(
   if (cut === undefined) return logits.slice();
   if (minTokensToKeep > cut.position + 1) return keepMostProbable(logits, max, minTokensToKeep);
 
-  const filtered = removedRow(length);
+  const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
   const keys = keyScratch(count);
   for (let rank = 0; rank < count; rank++) {
     const key = keys[rank];

@@ -10,14 +10,7 @@ import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
 import { largestLogit, logitRange, requireInteger } from './logits-row';
 import { exponentialSums, PROBABILITY_UNITS } from './softmax';
-import {
-  candidateLogitScratch,
-  candidateScratch,
-  keyScratch,
-  memberScratch,
-  removedRow,
-  weightScratch,
-} from './workspace';
+import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link typicalFilter}. */
 export interface TypicalFilterOptions {
@@ -115,7 +108,7 @@ export function typicalFilterFromFloor(
   if (cut === undefined) return logits.slice();
   if (minTokensToKeep > cut.position + 1) return keepMinimumTokens(row, minTokensToKeep, cut.key);
 
-  const filtered = removedRow(length);
+  const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
   const deviations = keyScratch(count);
   for (let rank = 0; rank < count; rank++) {
     // The cut token and every token tied with its deviation stay.

@@ -57,14 +57,3 @@ export function candidateLogitScratch(length: number): Float32Array {
   if (candidateLogitBuffer.length < length) candidateLogitBuffer = new Float32Array(length);
   return candidateLogitBuffer;
 }
-
-let removedTemplate = new Float32Array(0);
-
-/**
- * A new row of `length` entries, all -Infinity: the filters' output before the kept tokens are written into it.
- * Copying a kept template costs a quarter of allocating a zeroed row and filling it.
- */
-export function removedRow(length: number): Float32Array {
-  if (removedTemplate.length < length) removedTemplate = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
-  return removedTemplate.slice(0, length);
-}
