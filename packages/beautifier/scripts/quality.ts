@@ -3,6 +3,7 @@
 //   --rewards <dir>   default reward models (default .cache/default-rewards, else ../rewards/.cache/default-rewards;
 //                     trained into .cache/default-rewards when neither exists, about 10 minutes)
 //   --count <n>       held-out simple prompts (default 500)
+//   --repetition-penalty <x>  decode greedily with this penalty (default: the model's generation_config.json)
 //   --reference       score the prompt world's rule-based beautifier instead of the model (the training targets)
 // Held-out prompts are drawn from their own seed and exclude every training prompt named in the model folder's
 // default-beautifier.json. Last line: keyword_retention=<n> aesthetic_win_rate=<n>
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     rewards: { type: 'string' },
     count: { type: 'string', default: '500' },
     reference: { type: 'boolean', default: false },
+    'repetition-penalty': { type: 'string' },
   },
 });
 const count = Number(values.count);
@@ -68,7 +70,12 @@ if (values.reference) {
   outputs = prompts.map((prompt) => beautifyPrompt(prompt, () => rng.next()));
 } else {
   const beautifier = await loadBeautifier(values.model);
-  const results = await beautify(prompts, { model: beautifier, batchSize: 50 });
+  const penalty = values['repetition-penalty'];
+  const results = await beautify(prompts, {
+    model: beautifier,
+    batchSize: 50,
+    ...(penalty === undefined ? {} : { sampler: { repetitionPenalty: Number(penalty) } }),
+  });
   outputs = results.map((result) => result.beautiful);
   await beautifier.model.dispose();
 }
