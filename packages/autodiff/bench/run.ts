@@ -2,7 +2,7 @@
 // Runtime and reports tokens/s and model FLOPs utilisation against ONNX Runtime's own large-GEMM rate, the
 // per-op time split of one step, and the same step in TensorFlow.js (WASM).
 //   pnpm --filter @diffchat/autodiff bench
-//   BENCH_STEPS=10 BENCH_TFJS_STEPS=2 BENCH_THREADS=2 BENCH_SPIN=0 pnpm --filter @diffchat/autodiff bench
+//   BENCH_STEPS=10 BENCH_TFJS_STEPS=2 BENCH_THREADS=2 BENCH_SPIN=1 pnpm --filter @diffchat/autodiff bench
 // On a machine shared with other work every figure moves with the load, so each ratio is taken between
 // measurements interleaved in time: GEMM peak samples between training steps, ONNX Runtime steps around each
 // TensorFlow.js step.
@@ -39,9 +39,10 @@ for (const [name, value] of [
 }
 const peakSamplesPerStep = 2;
 const profiledSteps = 4;
-const sessionOptions: CompileOptions = {};
+// Spinning threads are off unless BENCH_SPIN=1: on this shared machine they cost the step about half its speed
+// (README), and the GEMM peak is measured with the same settings as the step.
+const sessionOptions: CompileOptions = { allowSpinning: process.env.BENCH_SPIN === '1' };
 if (process.env.BENCH_THREADS) sessionOptions.intraOpNumThreads = Number(process.env.BENCH_THREADS);
-if (process.env.BENCH_SPIN) sessionOptions.allowSpinning = process.env.BENCH_SPIN !== '0';
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${availableParallelism()} CPUs, load average ${load()}; ONNX Runtime threads: ` +
       `${sessionOptions.intraOpNumThreads ?? 'default (one per physical core)'}, spinning: ` +
-      `${sessionOptions.allowSpinning ?? 'default (on)'}`,
+      `${sessionOptions.allowSpinning ? 'on' : 'off'}`,
   );
   const samplePeak = await gemmPeakSampler();
 

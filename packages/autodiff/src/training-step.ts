@@ -3,7 +3,7 @@ import type { SymbolicTensor } from './graph';
 import { type CompiledGraph, type CompileOptions, compileGraph, type Feed, type OutputValue } from './session';
 import type { ParameterStore } from './training/index';
 
-/** Options of {@link compileTrainingStep}. */
+/** Options of {@link compileTrainingStep}; `allowSpinning` is false unless given. */
 export interface TrainingStepOptions extends CompileOptions {
   /** Extra outputs computed in the same run. */
   metrics?: Readonly<Record<string, SymbolicTensor>>;
@@ -50,7 +50,9 @@ export class TrainingStep {
     }
     const { metrics, ...compileOptions } = options;
     const gradientNames = trainingGraph(loss, { parameters, metrics: metrics ?? {} });
-    const compiled = await compileGraph(graph, compileOptions);
+    // A training step is one long run, so threads that sleep between operators lose little, while spinning ones
+    // halved its speed on a machine shared with other work (README, Benchmark).
+    const compiled = await compileGraph(graph, { allowSpinning: false, ...compileOptions });
     const gradients = new Map(
       parameters.map((parameter) => [parameter.name, new Float32Array(store.get(parameter.name).data.length)]),
     );
