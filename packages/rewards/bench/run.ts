@@ -1,15 +1,19 @@
 // Content-integrity throughput on one core: `pnpm --filter @diffchat/rewards bench`.
 // Records mimic PPO scoring: each (source, instruction) pair is scored against many distinct targets, so the
 // analysis of sources and instructions is cached while every target is analysed afresh.
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { beautifyPrompt, createRng } from '@diffchat/core';
 import {
   defaultRewardsDirectory,
   distinctCaptions,
   loadDefaultRewards,
+  type RenderedExample,
   renderExamples,
   trainDefaultRewards,
 } from '../src/defaults/index';
+import { trainTextReward } from '../src/distilled/index';
 import { dot } from '../src/embeddings';
 import { contentIntegrity } from '../src/index';
 
@@ -73,20 +77,45 @@ console.log(`content integrity, 4000 records (500 source/instruction pairs x 8 t
 console.log(`  records/s: median ${median.toFixed(0)}, min ${rates[0]!.toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`);
 console.log(`  records/s with every source and instruction new: ${coldRate.toFixed(0)}`);
 
-// Image rewards on the embedded default models (trained first when the folder is missing).
+// Image rewards on the embedded default models (trained first when the folder is missing; renders are cached in
+// .cache/default-rewards-renders, so a retrain or a second bench run does not render again).
 const directory = process.env.DEFAULT_REWARDS_DIR ?? defaultRewardsDirectory;
+const renderCache = join('.cache', 'default-rewards-renders');
 if (!existsSync(join(directory, 'config.json'))) {
   const start = performance.now();
-  const trained = await trainDefaultRewards({ outDir: directory });
+  const cpuStart = process.cpuUsage();
+  const trained = await trainDefaultRewards({ outDir: directory, renderCache });
+  const cpu = process.cpuUsage(cpuStart);
   console.log(
     `trained the default models into ${directory} in ${((performance.now() - start) / 1000).toFixed(1)} s ` +
-      `(render ${trained.seconds.render.toFixed(1)} s, train ${trained.seconds.train.toFixed(1)} s)`,
+      `(render ${trained.seconds.render.toFixed(1)} s, train ${trained.seconds.train.toFixed(1)} s; ` +
+      `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s)`,
   );
 }
 const defaults = await loadDefaultRewards(directory);
-const trainingCaptions = new Set(await distinctCaptions(3000, 0));
-const heldOut = await distinctCaptions(500, 1000, trainingCaptions);
-const examples = await renderExamples(heldOut, { seed: 50_000, renderSize: 64, imageSize: 32 });
+const modelConfig = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as {
+  imageSize: number;
+  training: { seed: number; pairs: number; renderSize: number };
+};
+const { seed: trainingSeed, pairs: trainingPairs, renderSize } = modelConfig.training;
+const trainingCaptions = await distinctCaptions(trainingPairs, trainingSeed);
+const renderOptions = { renderSize, imageSize: modelConfig.imageSize, cacheDirectory: renderCache };
+
+// Held-out set: 500 captions outside the training set. Captions are canonical renderings of distinct scenes and the
+// sketch renderer draws every word of them, so distinct captions are distinct images; pairs whose renders are
+// byte-identical anyway would make retrieval ill-posed, so the first of each group is kept and the count reported.
+const candidates = await distinctCaptions(540, 1000, new Set(trainingCaptions));
+const rendered = await renderExamples(candidates, { seed: 50_000, ...renderOptions });
+const seen = new Set<string>();
+const examples: RenderedExample[] = [];
+for (const example of rendered) {
+  const hash = createHash('sha256').update(example.image.pixels).digest('hex');
+  if (seen.has(hash) || examples.length === 500) continue;
+  seen.add(hash);
+  examples.push(example);
+}
+const heldOut = examples.map((example) => example.caption);
+const duplicates = rendered.length - seen.size;
 
 const records = examples.map((example) => ({
   source: example.caption,
@@ -102,12 +131,14 @@ const imageRate = (2 * records.length) / ((performance.now() - imageStart) / 100
 const textEmbeddings = await defaults.encoder.embedTexts(heldOut);
 const imageEmbeddings = await defaults.encoder.embedImages(examples.map((example) => example.image));
 let hits = 0;
+const confusions: string[] = [];
 textEmbeddings.forEach((text, index) => {
   let best = 0;
   imageEmbeddings.forEach((image, candidate) => {
     if (dot(text, image) > dot(text, imageEmbeddings[best]!)) best = candidate;
   });
   if (best === index) hits++;
+  else confusions.push(`    "${heldOut[index]}" -> image of "${heldOut[best]}"`);
 });
 const retrieval = hits / heldOut.length;
 
@@ -140,10 +171,60 @@ const aestheticSpearman = spearman(
   imageEmbeddings.map((embedding) => defaults.predictor.predict(embedding)),
   examples.map((example) => example.aesthetic),
 );
-console.log(`default image rewards (${directory}), 500 held-out rendered captions (64x64 sketches)`);
-console.log(`  aesthetic + pickscore images/s (PNG-free RGB in, preprocessing included): ${imageRate.toFixed(1)}`);
-console.log(`  text->image top-1 retrieval among 500: ${retrieval.toFixed(3)}`);
+console.log(`default image rewards (${directory}), ${heldOut.length} held-out rendered captions`);
+console.log(`  byte-identical held-out renders dropped: ${duplicates}`);
+console.log(`  aesthetic + pickscore images/s (RGB in, preprocessing included): ${imageRate.toFixed(1)}`);
+console.log(`  text->image top-1 retrieval among ${heldOut.length}: ${retrieval.toFixed(3)}`);
+console.log(`  first confusions (caption -> image it ranked first):\n${confusions.slice(0, 8).join('\n')}`);
 console.log(`  aesthetic head vs pixel measure, Spearman: ${aestheticSpearman.toFixed(3)}`);
+
+// Distilled text reward: imitates the default aesthetic reward from the prompt alone. Labels: the aesthetic reward
+// of the training captions' plain and beautified renders (the cached training renders); held out: the held-out
+// captions and their beautified versions, rendered once.
+const beautify = (captions: readonly string[], seed: string) => {
+  const rng = createRng(seed);
+  return captions.map((caption) => beautifyPrompt(caption, () => rng.next()));
+};
+const distilledTraining = trainingCaptions.slice(0, 3000);
+const trainingPrompts = [
+  ...distilledTraining,
+  ...beautify(trainingCaptions, `${trainingSeed}:beautify`).slice(0, 3000),
+];
+const trainingRenders = [
+  ...(await renderExamples(trainingCaptions, { seed: trainingSeed, ...renderOptions })).slice(0, 3000),
+  ...(
+    await renderExamples(beautify(trainingCaptions, `${trainingSeed}:beautify`), {
+      seed: trainingSeed,
+      ...renderOptions,
+    })
+  ).slice(0, 3000),
+];
+const aestheticOf = async (renders: readonly RenderedExample[]) =>
+  (await defaults.encoder.embedImages(renders.map((example) => example.image))).map((embedding) =>
+    defaults.predictor.predict(embedding),
+  );
+const trainingScores = await aestheticOf(trainingRenders);
+const heldOutPrompts = [...heldOut, ...beautify(heldOut, 'bench:beautify')];
+const heldOutRenders = [
+  ...examples,
+  ...(await renderExamples(heldOutPrompts.slice(heldOut.length), { seed: 60_000, ...renderOptions })),
+];
+const heldOutScores = await aestheticOf(heldOutRenders);
+const distilledSpearman: Record<string, number> = {};
+for (const architecture of ['causal-lm', 'word-window'] as const) {
+  const start = performance.now();
+  const distilled = await trainTextReward({
+    data: trainingPrompts.map((prompt, index) => ({ prompt, score: trainingScores[index]! })),
+    architecture,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  distilledSpearman[architecture] = spearman(await distilled.predict(heldOutPrompts), heldOutScores);
+  console.log(
+    `distilled aesthetic (${architecture}, 400 steps, trained in ${seconds.toFixed(0)} s) vs the image reward on ` +
+      `${heldOutPrompts.length} held-out prompts, Spearman: ${distilledSpearman[architecture]!.toFixed(3)}`,
+  );
+  await distilled.dispose();
+}
 console.log(
   `ci_records_s=${median.toFixed(0)} img_s=${imageRate.toFixed(1)} retrieval_top1=${retrieval.toFixed(3)} aesthetic_spearman=${aestheticSpearman.toFixed(3)}`,
 );

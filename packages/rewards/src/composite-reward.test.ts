@@ -85,7 +85,7 @@ describe('createReward', () => {
 
   it('rejects bad configs, naming the field', async () => {
     await expect(createReward({ aesthetik: {} })).rejects.toThrow(
-      /^aesthetik: unknown reward "aesthetik"; known rewards: aesthetic, clipScore, contentIntegrity, pickscore, promptLengthPenalty, relevance/,
+      /^aesthetik: unknown reward "aesthetik"; known rewards: aesthetic, clipScore, contentIntegrity, distilled, pickscore, promptLengthPenalty, relevance/,
     );
     await expect(createReward({ contentIntegrity: { weight: Number.NaN } })).rejects.toThrow(
       /^contentIntegrity\.weight: expected a finite number/,

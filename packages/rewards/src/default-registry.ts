@@ -14,6 +14,9 @@ defaultRegistry.register('pickscore', async (options, { field }) =>
 defaultRegistry.register('clipScore', async (options, { field }) =>
   (await import('./clip/clip-rewards')).clipScoreFromConfig(options, field),
 );
+defaultRegistry.register('distilled', async (options, { field }) =>
+  (await import('./distilled/text-reward')).distilledFromConfig(options, field),
+);
 defaultRegistry.register('relevance', async (options, { field }) =>
   (await import('./clip/clip-rewards')).relevanceFromConfig(options, field),
 );

@@ -1,19 +1,13 @@
-import type { CompiledGraph } from '@diffchat/autodiff';
-import { createRng } from '@diffchat/core';
-import type { TextTokenizer } from '@diffchat/lm';
-import { tokenizeForClip } from '../clip/clip-tokenization';
-import {
-  addDualEncoderParameters,
-  type DualEncoderConfig,
-  defaultDualEncoderConfig,
-  initializerSource,
-  parameterSource,
-  textTower,
-} from '../defaults/dual-encoder';
-import { buildWordTokenizer } from '../defaults/word-tokenizer';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CausalLM } from '@diffchat/lm';
+import { z } from 'zod';
+import { configError } from '../config-errors';
 import { RewardError } from '../errors';
-import { type Autodiff, loadAutodiff, loadLanguageModels } from '../model-runtime';
+import { loadLanguageModels } from '../model-runtime';
 import { defineReward, type Reward } from '../reward';
+import { type CausalLmSizes, encodeForScore, trainScalarHead } from './causal-lm-regressor';
+import { trainWordWindowRegressor } from './word-window-regressor';
 
 /** A prompt and the score of the image it makes (e.g. the aesthetic reward of its rendering). */
 export interface ScoredPrompt {
@@ -31,11 +25,19 @@ export interface PreferencePair {
 export interface TrainTextRewardOptions {
   data?: readonly ScoredPrompt[];
   pairs?: readonly PreferencePair[];
+  /**
+   * `'causal-lm'` (default): a GPT-2 of @diffchat/lm with a scalar reward head, BeautifulPrompt's design, which can
+   * be saved and loaded by path. `'word-window'`: the default dual encoder's text tower ending in a scalar, kept in
+   * memory only.
+   */
+  architecture?: 'causal-lm' | 'word-window';
+  /** Sizes of the causal LM: `{ layers: 2, width: 64, heads: 4 }`. */
+  model?: CausalLmSizes;
   /** Optimiser steps. Default 400. */
   steps?: number;
   /** Examples (or pairs) per step. Default 32. */
   batchSize?: number;
-  /** AdamW learning rate (cosine decay). Default 3e-3. */
+  /** AdamW learning rate (cosine decay after 5% warm-up). Default 3e-3. */
   learningRate?: number;
   /** Seed of initial weights and batches. Default 0. */
   seed?: number;
@@ -43,30 +45,39 @@ export interface TrainTextRewardOptions {
   name?: string;
 }
 
-const sequenceLength = 77;
+/** File of a saved text reward that holds its name, objective and the scale of its training scores. */
+export const textRewardConfigFile = 'reward_config.json';
+
+/** Scores of a batch of prompts on the standardised scale the model was trained on. */
+type StandardisedScorer = (prompts: readonly string[]) => Promise<number[]>;
+
+interface TextRewardParts {
+  name: string;
+  objective: 'mse' | 'bradley-terry';
+  /** Mean and standard deviation of the training scores (0 and 1 for pairs). */
+  scale: { mean: number; std: number };
+  score: StandardisedScorer;
+  model?: CausalLM;
+}
 
 /** A trained text-only reward model: predicts an image reward from the prompt alone. */
 export class TextReward {
+  readonly name: string;
+  readonly objective: 'mse' | 'bradley-terry';
+  private readonly parts: TextRewardParts;
+
   /** @internal */
-  constructor(
-    private readonly compiled: CompiledGraph,
-    private readonly tokenizer: TextTokenizer,
-    private readonly scale: { mean: number; std: number },
-    readonly name: string,
-  ) {}
+  constructor(parts: TextRewardParts) {
+    this.parts = parts;
+    this.name = parts.name;
+    this.objective = parts.objective;
+  }
 
   /** Predicted scores of prompts, on the scale of the training scores (regression) or as utilities (pairs). */
   async predict(prompts: readonly string[]): Promise<number[]> {
     if (prompts.length === 0) return [];
-    const batch = tokenizeForClip(this.tokenizer, prompts, sequenceLength);
-    const outputs = await this.compiled.run({
-      input_ids: { data: BigInt64Array.from(batch.inputIds, BigInt), shape: [prompts.length, sequenceLength] },
-      attention_mask: {
-        data: BigInt64Array.from(batch.attentionMask, BigInt),
-        shape: [prompts.length, sequenceLength],
-      },
-    });
-    return Array.from(outputs.score!.data as Float32Array, (value) => value * this.scale.std + this.scale.mean);
+    const { mean, std } = this.parts.scale;
+    return (await this.parts.score(prompts)).map((value) => value * std + mean);
   }
 
   /** This model as a {@link Reward} on each record's target prompt; needs no image. */
@@ -77,6 +88,38 @@ export class TextReward {
         (await this.predict(records.map((record) => record.target))).map((value) => ({ value, details: {} })),
     });
   }
+
+  /**
+   * Writes the model as a Hugging Face folder: GPT-2 `config.json`, `model.safetensors`, `tokenizer.json`,
+   * `heads.safetensors` (the `score.weight` head) and `reward_config.json` (name, objective, score scale).
+   *
+   * @throws {@link RewardError} for a `'word-window'` model, which has no file format.
+   */
+  async save(directory: string): Promise<void> {
+    if (this.parts.model === undefined) {
+      throw new RewardError('architecture', "only a 'causal-lm' text reward can be saved");
+    }
+    const { name, objective, scale } = this.parts;
+    const config = { name, objective, mean: scale.mean, std: scale.std, architecture: 'causal-lm' };
+    await this.parts.model.save(directory, { [textRewardConfigFile]: `${JSON.stringify(config, null, 2)}\n` });
+  }
+
+  /** Releases the model's ONNX Runtime sessions. */
+  async dispose(): Promise<void> {
+    await this.parts.model?.dispose();
+  }
+}
+
+function causalLmScorer(model: CausalLM, batchSize = 64): StandardisedScorer {
+  return async (prompts) => {
+    const values: number[] = [];
+    for (let start = 0; start < prompts.length; start += batchSize) {
+      const inputIds = prompts.slice(start, start + batchSize).map((prompt) => encodeForScore(model, prompt));
+      const { rewards } = await model.score({ inputIds }, { scoreHead: true });
+      values.push(...rewards!);
+    }
+    return values;
+  };
 }
 
 function checkOptions(options: TrainTextRewardOptions): void {
@@ -98,93 +141,94 @@ function checkOptions(options: TrainTextRewardOptions): void {
     }
   });
   if ((data ?? pairs)!.length < 2) throw new RewardError(data ? 'data' : 'pairs', 'needs at least 2 examples');
+  const architecture = options.architecture ?? 'causal-lm';
+  if (architecture !== 'causal-lm' && architecture !== 'word-window') {
+    throw new RewardError('architecture', `expected 'causal-lm' or 'word-window', got ${String(architecture)}`);
+  }
 }
 
 /**
- * Distils an image reward into a text-only regressor, so PPO can score prompts without rendering
- * (BeautifulPrompt's approach): the default dual encoder's text tower (word embeddings -> mean -> MLP) ending in a
- * scalar, trained with MSE on standardised `data` scores or with Bradley-Terry on `pairs`.
+ * Distils an image reward into a text-only model, so PPO can score prompts without rendering (BeautifulPrompt's
+ * approach): by default a small causal LM of @diffchat/lm with a scalar reward head read at the last token, trained
+ * with MSE on standardised `data` scores or with Bradley-Terry on `pairs`.
  *
- * @throws {@link RewardError} naming the bad example.
+ * @throws {@link RewardError} naming the bad example or option.
  */
 export async function trainTextReward(options: TrainTextRewardOptions): Promise<TextReward> {
   checkOptions(options);
   const { steps = 400, batchSize = 32, learningRate = 3e-3, seed = 0, name = 'distilled' } = options;
-  const autodiff: Autodiff = await loadAutodiff('training a distilled text reward');
-  const lm = await loadLanguageModels('training a distilled text reward');
   const regression = options.data !== undefined;
   const texts = regression
     ? options.data!.map((item) => item.prompt)
     : options.pairs!.flatMap((pair) => [pair.chosen, pair.rejected]);
-  const tokenizer = lm.createTokenizer(buildWordTokenizer(texts));
-  const config: DualEncoderConfig = {
-    ...defaultDualEncoderConfig,
-    vocabularySize: tokenizer.vocabSize,
-    embeddingSize: 1,
-  };
   const scores = regression ? options.data!.map((item) => item.score) : [];
   const mean = regression ? scores.reduce((sum, value) => sum + value, 0) / scores.length : 0;
   const std = regression
     ? Math.sqrt(scores.reduce((sum, value) => sum + (value - mean) ** 2, 0) / scores.length) || 1
     : 1;
-  const tokens = tokenizeForClip(tokenizer, texts, sequenceLength);
-
-  const examples = regression ? options.data!.length : options.pairs!.length;
-  const rows = regression ? Math.min(batchSize, examples) : 2 * Math.min(batchSize, examples);
-  const graph = new autodiff.Graph('distilled_text_reward_training');
-  const ids = graph.input('input_ids', 'int64', [rows, sequenceLength]);
-  const mask = graph.input('attention_mask', 'int64', [rows, sequenceLength]);
-  const predicted = autodiff.reshape(textTower(autodiff, ids, mask, parameterSource(graph), config), [rows]);
-  let loss: ReturnType<typeof autodiff.reduceMean>;
-  if (regression) {
-    const targets = graph.input('targets', 'float32', [rows]);
-    const error = autodiff.sub(predicted, targets);
-    loss = autodiff.reduceMean(autodiff.mul(error, error));
-  } else {
-    // Rows alternate chosen, rejected: [pairs, 2] logits, the chosen one is class 0.
-    const logits = autodiff.reshape(predicted, [rows / 2, 2]);
-    loss = autodiff.softmaxCrossEntropy(logits, graph.input('labels', 'int64', [rows / 2]));
+  const targets = regression ? scores.map((score) => (score - mean) / std) : undefined;
+  const pairs = regression ? undefined : options.pairs!.map((_, index) => [2 * index, 2 * index + 1] as const);
+  const training = { texts, targets, pairs, steps, batchSize, learningRate, seed };
+  const objective = regression ? 'mse' : 'bradley-terry';
+  if ((options.architecture ?? 'causal-lm') === 'word-window') {
+    const score = await trainWordWindowRegressor(training);
+    return new TextReward({ name, objective, scale: { mean, std }, score });
   }
-  const store = new autodiff.ParameterStore({ seed });
-  // The store also holds the unused vision weights; only the graph's parameters get gradients and updates.
-  addDualEncoderParameters(autodiff, store, config);
-  const step = await autodiff.compileTrainingStep(loss, store);
-  const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
-  const schedule = autodiff.cosineSchedule({ learningRate, totalSteps: steps, warmupSteps: Math.ceil(steps * 0.05) });
-  const rng = createRng(`${seed}:distilled`);
-  const feeds: Record<string, BigInt64Array | Float32Array> = {
-    input_ids: new BigInt64Array(rows * sequenceLength),
-    attention_mask: new BigInt64Array(rows * sequenceLength),
-    ...(regression ? { targets: new Float32Array(rows) } : { labels: new BigInt64Array(rows / 2) }),
-  };
-  const copyText = (text: number, row: number) => {
-    for (let column = 0; column < sequenceLength; column++) {
-      feeds.input_ids![row * sequenceLength + column] = BigInt(tokens.inputIds[text * sequenceLength + column]!);
-      feeds.attention_mask![row * sequenceLength + column] = BigInt(
-        tokens.attentionMask[text * sequenceLength + column]!,
-      );
-    }
-  };
-  for (let iteration = 0; iteration < steps; iteration++) {
-    const perStep = regression ? rows : rows / 2;
-    for (let slot = 0; slot < perStep; slot++) {
-      const example = Math.floor(rng.next() * examples);
-      if (regression) {
-        copyText(example, slot);
-        feeds.targets![slot] = (scores[example]! - mean) / std;
-      } else {
-        copyText(2 * example, 2 * slot);
-        copyText(2 * example + 1, 2 * slot + 1);
-      }
-    }
-    const result = await step.run(feeds);
-    optimizer.step(store, result.gradients, schedule(iteration));
-  }
+  const model = await trainScalarHead({ ...training, sizes: options.model ?? {} });
+  return new TextReward({ name, objective, scale: { mean, std }, score: causalLmScorer(model), model });
+}
 
-  const inference = new autodiff.Graph('distilled_text_reward');
-  const inferenceIds = inference.input('input_ids', 'int64', ['batch', sequenceLength]);
-  const inferenceMask = inference.input('attention_mask', 'int64', ['batch', sequenceLength]);
-  const output = textTower(autodiff, inferenceIds, inferenceMask, initializerSource(inference, store), config);
-  inference.output('score', autodiff.reshape(output, [-1]));
-  return new TextReward(await autodiff.compileGraph(inference), tokenizer, { mean, std }, name);
+const savedConfig = z.object({
+  name: z.string().min(1),
+  objective: z.enum(['mse', 'bradley-terry']),
+  mean: z.number(),
+  std: z.number().positive(),
+});
+
+/**
+ * Loads a text reward that {@link TextReward.save} wrote (a local folder or a hub repo id, through @diffchat/lm's
+ * `loadModel`).
+ *
+ * @throws {@link RewardError} naming `reward_config.json` when it is missing or malformed.
+ */
+export async function loadTextReward(source: string, options: { name?: string } = {}): Promise<TextReward> {
+  const lm = await loadLanguageModels('loading a distilled text reward');
+  const model = await lm.loadModel(source);
+  const path = join(source, textRewardConfigFile);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new RewardError(path, 'missing: a distilled text reward folder holds reward_config.json');
+  }
+  let parsed: z.infer<typeof savedConfig>;
+  try {
+    parsed = savedConfig.parse(JSON.parse(text));
+  } catch (error) {
+    throw new RewardError(path, `not a text reward config: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (model.config.model_type !== 'gpt2' && model.config.model_type !== 'bloom') {
+    throw new RewardError(
+      join(source, 'config.json'),
+      `expected a gpt2 or bloom model, got ${model.config.model_type}`,
+    );
+  }
+  return new TextReward({
+    name: options.name ?? parsed.name,
+    objective: parsed.objective,
+    scale: { mean: parsed.mean, std: parsed.std },
+    score: causalLmScorer(model),
+    model,
+  });
+}
+
+const distilledConfig = z
+  .object({ path: z.string({ error: 'expected the folder of a saved text reward' }).min(1) })
+  .strict();
+
+/** Builds `distilled` from a config entry: `{ path }`, a folder {@link TextReward.save} wrote. */
+export async function distilledFromConfig(options: Record<string, unknown>, field: string): Promise<Reward> {
+  const parsed = distilledConfig.safeParse(options);
+  if (!parsed.success) throw configError(parsed.error, field);
+  return (await loadTextReward(parsed.data.path, { name: field })).reward();
 }
