@@ -26,6 +26,11 @@ export interface DecoderSessionOptions {
   intraOpNumThreads?: number;
   /** `'cpu'` (default) or `'cuda'` (needs onnxruntime-node's CUDA build). */
   executionProvider?: 'cpu' | 'cuda';
+  /**
+   * Further ONNX Runtime session options, applied last. By default idle intra-op threads do not spin
+   * (`extra: { session: { intra_op: { allow_spinning: '0' } } }`); pass `'1'` there to let them spin.
+   */
+  sessionOptions?: ort.InferenceSession.SessionOptions;
 }
 
 /** The KV cache of a batch: ONNX Runtime tensors fed back as they came out, and how many positions it holds. */
@@ -121,7 +126,11 @@ export class DecoderSession {
     const session = await ort.InferenceSession.create(toOnnxModel(graph).model, {
       executionProviders: [options.executionProvider ?? 'cpu'],
       graphOptimizationLevel: 'all',
+      // Idle intra-op threads sleep instead of spinning: a decoding step is a few milliseconds of small
+      // operators, and spinning workers took CPU from the busy ones (steps twice as slow on a loaded machine).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+      ...options.sessionOptions,
     });
     const weightFeeds: Record<string, ort.Tensor> = {};
     for (const name of fedWeights) {

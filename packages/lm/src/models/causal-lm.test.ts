@@ -136,7 +136,7 @@ describe('CausalLM', () => {
     await model.dispose();
   });
 
-  it('routes every attention and MLP projection through a projection hook, and exposes the logits', async () => {
+  it('routes every projection through a projection hook and every weight through a weight source, and exposes the logits', async () => {
     const model = createModel(config, { seed: 7, tokenizer });
     const scaled = 'transformer.h.0.mlp.dense_h_to_4h.weight';
     const seen: string[] = [];
@@ -180,6 +180,22 @@ describe('CausalLM', () => {
       total -= logSoftmaxAt(data.subarray(position * 270, (position + 1) * 270), ids[position + 1]!);
     }
     expect(Number(outputs.loss!.data[0])).toBeCloseTo(total / 5, 4);
+    // A custom weight source that scales the same weight gives the same loss.
+    const sourced = model.trainingGraph({
+      placement: 'initializers',
+      weightSource: (_graph, defaults) => (name) => (name === scaled ? mul(defaults(name), 1.5) : defaults(name)),
+    });
+    sourced.graph.output('loss', sourced.loss);
+    const sourcedCompiled = await compileGraph(sourced.graph, { intraOpNumThreads: 1 });
+    const sourcedLoss = (
+      await sourcedCompiled.run({
+        input_ids: { data: BigInt64Array.from(ids, BigInt), shape: [1, 6] },
+        attention_mask: { data: new BigInt64Array(6).fill(1n), shape: [1, 6] },
+        labels: { data: BigInt64Array.from(ids, BigInt), shape: [1, 6] },
+      })
+    ).loss!.data[0];
+    expect(Number(sourcedLoss)).toBeCloseTo(total / 5, 4);
+    await sourcedCompiled.dispose();
     await compiled.dispose();
     await Promise.all([model.dispose(), reference.dispose()]);
   });

@@ -3,10 +3,13 @@ import {
   and,
   cast,
   concat,
+  type Dim,
   dimensionOf,
   equal,
+  type Graph,
   gather,
   gemm,
+  isStatic,
   lessOrEqual,
   matmul,
   mergeHeads,
@@ -44,11 +47,32 @@ export function dense(
   const [first, second] = weight.shape as number[];
   const [inputWidth, outputWidth] = layout === 'in-out' ? [first!, second!] : [second!, first!];
   const rows = gemm(reshape(x, [-1, inputWidth]), weight, bias, { transB: layout === 'out-in' }); // (rows, out)
-  const leading = slice(shapeOf(x), [0], [x.rank - 1]);
-  return reshape(rows, concat([leading, x.graph.constant([outputWidth], 'int64')], 0), [
-    ...x.shape.slice(0, -1),
-    outputWidth,
-  ]);
+  const resultShape = [...x.shape.slice(0, -1), outputWidth];
+  return reshape(rows, shapeTensor(x, resultShape), resultShape);
+}
+
+// Shape tensors by graph and symbolic shape: equal dimension names are equal sizes at run time, so the
+// Shape -> Slice -> Concat chain is built once per shape instead of once per projection (dozens of tiny
+// operators per decoding step otherwise).
+const shapeTensors = new WeakMap<Graph, Map<string, SymbolicTensor>>();
+
+/** An int64 tensor holding `resultShape` at run time, whose leading dimensions are those of `x`. */
+function shapeTensor(x: SymbolicTensor, resultShape: readonly Dim[]): SymbolicTensor {
+  const graph = x.graph;
+  if (isStatic(resultShape)) return graph.constant(resultShape, 'int64');
+  let cache = shapeTensors.get(graph);
+  if (!cache) {
+    cache = new Map();
+    shapeTensors.set(graph, cache);
+  }
+  const key = JSON.stringify(resultShape);
+  let tensor = cache.get(key);
+  if (!tensor) {
+    const leading = slice(shapeOf(x), [0], [x.rank - 1]);
+    tensor = concat([leading, graph.constant([resultShape.at(-1) as number], 'int64')], 0);
+    cache.set(key, tensor);
+  }
+  return tensor;
 }
 
 /** A scalar int64 holding dimension `axis` of `x` at run time. */
