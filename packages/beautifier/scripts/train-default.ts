@@ -2,7 +2,7 @@
 //   --out <dir>        model folder (default .cache/default-beautifier); the runs go to <dir>.runs
 //   --fresh            delete <dir>.runs and start over (by default an interrupted run is resumed)
 //   --pairs <n>        training pairs (default 3000)    --seed <n>   seed of the pairs (default 0)
-//   --steps <n>        fine-tuning steps of the first phase (default 1200; the second phase adds 600)  --pretrain-steps <n>  pre-training steps first (default 0)
+//   --steps <n>        fine-tuning steps (default 1200)  --pretrain-steps <n>  pre-training steps first (default 0)
 //   --candidates <n>   rule-based beautifications drawn per simple prompt; the best by the pixel-level aesthetic
 //                      measure is kept, and pairs whose best does not beat the simple prompt are dropped (default 3;
 //                      1 trains on the plain pairs)
@@ -69,11 +69,10 @@ const seconds = (performance.now() - started) / 1000;
 if (result.out === undefined) {
   console.log(`interrupted after ${seconds.toFixed(0)} s; run the command again to continue`);
 } else {
-  const steps = result.phases.map((phase) => phase.sft?.steps ?? 0).join(' + ');
   console.log(
-    `wrote ${result.out} (${result.pairs} pairs, ${steps} steps, last loss ${result.sft?.lastLoss.toFixed(4)}, ` +
+    `wrote ${result.out} (${result.pairs} pairs, ${result.sft?.steps} steps, last loss ${result.sft?.lastLoss.toFixed(4)}, ` +
       `best eval loss ${result.sft?.bestEvalLoss.toFixed(4)}) in ${seconds.toFixed(0)} s wall, ` +
       `${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU`,
   );
 }
-for (const phase of result.phases) await phase.model.dispose();
+await result.model.dispose();

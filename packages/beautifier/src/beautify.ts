@@ -98,7 +98,9 @@ export async function resolveBeautifier(
 /**
  * Beautifies simple prompts: each is rendered into the beautifier's template and the model writes the completion,
  * `n` times per prompt, in batches of `batchSize` sequences (sorted by prompt length, so little padding is fed).
- * Greedy outputs do not depend on the batching; sampled ones depend on `seed` and `batchSize`.
+ * Greedy outputs do not depend on the batching, as long as the model's learned positions leave room for
+ * `maxNewTokens` after the batch's longest prompt (the output is capped there); sampled ones depend on `seed` and
+ * `batchSize`.
  * @throws ConfigError for a bad option or prompt (naming `prompts[i]`).
  */
 export async function beautify(prompts: readonly string[], options: BeautifyOptions): Promise<BeautifyResult[]> {

@@ -64,21 +64,6 @@ export const DEFAULT_BEAUTIFIER_TRAINING: Readonly<StageOptions> = Object.freeze
   logEvery: 10,
 });
 
-/**
- * The second phase of the default beautifier: a warm restart of the learning rate, from the first phase's weights.
- * It goes on sharpening the copy of the simple prompt's content, which the first phase's decayed rate had slowed.
- */
-export const DEFAULT_BEAUTIFIER_REFINEMENT: Readonly<StageOptions> = Object.freeze({
-  maxSteps: 600,
-  learningRate: 1e-3,
-  warmupSteps: 20,
-});
-
-/** What {@link trainDefaultBeautifier} returns: the final phase's result, and every phase's. */
-export interface DefaultBeautifierResult extends TrainBeautifierResult {
-  phases: TrainBeautifierResult[];
-}
-
 /** Options of {@link trainDefaultBeautifier}; every field has the default's value when absent. */
 export interface TrainDefaultBeautifierOptions {
   /** Model folder. Default {@link defaultBeautifierDirectory}. */
@@ -92,8 +77,6 @@ export interface TrainDefaultBeautifierOptions {
   pairs?: readonly PromptPair[];
   /** Fine-tuning options, over {@link DEFAULT_BEAUTIFIER_TRAINING}. */
   training?: StageOptions;
-  /** Options of the second phase, over {@link DEFAULT_BEAUTIFIER_REFINEMENT}; null skips it. */
-  refinement?: StageOptions | null;
   /** Pre-training options; absent: no pre-training. */
   pretrain?: StageOptions;
   /** Continue interrupted runs. Default false. */
@@ -106,45 +89,26 @@ export interface TrainDefaultBeautifierOptions {
  * Trains the embedded default beautifier from scratch: pairs from the prompt world ({@link generateDefaultPairs}
  * unless given),
  * a byte-level BPE tokenizer trained on them, a small GPT-2 ({@link DEFAULT_BEAUTIFIER_MODEL_CONFIG}), then
- * fine-tuning on the pairs with BeautifulPrompt's template in two phases ({@link DEFAULT_BEAUTIFIER_TRAINING}, then
- * {@link DEFAULT_BEAUTIFIER_REFINEMENT}), each a resumable run under `<out>.runs`. The recipe is written beside the
- * model.
+ * fine-tuning on the pairs with BeautifulPrompt's template. The recipe is written beside the model.
  */
 export async function trainDefaultBeautifier(
   options: TrainDefaultBeautifierOptions = {},
-): Promise<DefaultBeautifierResult> {
+): Promise<TrainBeautifierResult> {
   const recipe = validate(defaultRecipeSchema, { ...DEFAULT_BEAUTIFIER_RECIPE, ...options.recipe }, 'recipe');
   if (recipe.heldOutSeed === recipe.seed) throw new ConfigError('recipe: heldOutSeed must differ from seed');
-  const out = options.out ?? defaultBeautifierDirectory;
-  const data = options.pairs ?? generateDefaultPairs({ count: recipe.pairs, seed: recipe.seed });
-  const common = {
-    data,
-    out,
+  return trainBeautifier({
+    ...DEFAULT_BEAUTIFIER_TRAINING,
+    ...options.training,
+    data: options.pairs ?? generateDefaultPairs({ count: recipe.pairs, seed: recipe.seed }),
+    modelConfig: { ...DEFAULT_BEAUTIFIER_MODEL_CONFIG },
+    tokenizer: { vocabSize: 1024 },
+    ...(options.pretrain === undefined ? {} : { pretrain: options.pretrain }),
+    out: options.out ?? defaultBeautifierDirectory,
     resume: options.resume ?? false,
     extraFiles: { [RECIPE_FILE]: `${JSON.stringify(recipe, null, 2)}\n` },
     ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-  };
-  const first = await trainBeautifier({
-    ...DEFAULT_BEAUTIFIER_TRAINING,
-    ...options.training,
-    ...common,
-    modelConfig: { ...DEFAULT_BEAUTIFIER_MODEL_CONFIG },
-    tokenizer: { vocabSize: 1024 },
-    ...(options.pretrain === undefined ? {} : { pretrain: options.pretrain }),
   });
-  const phases = [first];
-  if (first.out === undefined || options.refinement === null) return { ...first, phases };
-  // 2. A warm restart of the learning rate on the same pairs, from the first phase's weights.
-  const second = await trainBeautifier({
-    ...DEFAULT_BEAUTIFIER_TRAINING,
-    ...DEFAULT_BEAUTIFIER_REFINEMENT,
-    ...options.refinement,
-    ...common,
-    base: first.model,
-    runDirectory: join(`${out}.runs`, 'refine'),
-  });
-  return { ...second, phases: [...phases, second] };
 }
 
 /** The recipe stored in a default model folder. @throws ConfigError naming the file when it is missing or bad. */

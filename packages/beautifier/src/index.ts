@@ -17,9 +17,7 @@ export {
 export {
   DEFAULT_BEAUTIFIER_MODEL_CONFIG,
   DEFAULT_BEAUTIFIER_RECIPE,
-  DEFAULT_BEAUTIFIER_REFINEMENT,
   DEFAULT_BEAUTIFIER_TRAINING,
-  type DefaultBeautifierResult,
   type DefaultRecipe,
   defaultBeautifierDirectory,
   defaultRecipeSchema,
