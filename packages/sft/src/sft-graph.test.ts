@@ -194,10 +194,13 @@ describe.each(['gpt2', 'bloom'] as const)('LoRA through the projection hook (%s)
   it('dropout acts on the adapter input only: seeded while training, off in evaluation', async () => {
     const lm = model(modelType);
     const { targets, tensors } = trainedAdapters(modelType, lm);
-    const plain = await SftStep.create(buildSftGraph(lm, { targets, rank: 2, alpha: 4 }), shapesOf(tensors));
+    const plain = await SftStep.create(buildSftGraph(lm, { targets, rank: 2, alpha: 4 }), shapesOf(tensors), {
+      intraOpNumThreads: 1,
+    });
     const dropped = await SftStep.create(
       buildSftGraph(lm, { targets, rank: 2, alpha: 4, dropout: 0.5 }),
       shapesOf(tensors),
+      { intraOpNumThreads: 1 },
     );
     const batch = padRows(rows, 1);
     const values = valuesOf(tensors);
@@ -211,11 +214,11 @@ describe.each(['gpt2', 'bloom'] as const)('LoRA through the projection hook (%s)
     const other = await dropped.run(batch, values, 12);
     expect(other.loss).not.toBe(first.loss);
     expect(first.loss).not.toBeCloseTo(reference, 4);
-    // Fresh adapters (B = 0) add nothing whatever the mask: the base path never sees dropout.
+    // Fresh adapters (B = 0) add nothing whatever the mask, so the loss is the base model's (which fresh adapters
+    // without dropout reproduce, tested above): the base path never sees dropout.
     const fresh = valuesOf(initialLoraWeights(targets, 2, 1));
-    const base = await SftStep.create(buildSftGraph(lm), shapesOf(lm.weights));
-    const baseLoss = (await base.run(batch, valuesOf(lm.weights))).loss;
-    expect((await dropped.run(batch, fresh, 11)).loss).toBeCloseTo(baseLoss, 5);
-    await Promise.all([plain.dispose(), dropped.dispose(), base.dispose(), lm.dispose()]);
+    const baseLoss = (await plain.run(batch, fresh)).loss;
+    expect((await dropped.run(batch, fresh, 11)).loss).toBeCloseTo(baseLoss, 6);
+    await Promise.all([plain.dispose(), dropped.dispose(), lm.dispose()]);
   });
 });

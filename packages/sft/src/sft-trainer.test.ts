@@ -70,14 +70,17 @@ describe('train', () => {
     intraOpNumThreads: 1,
   } as const;
 
-  it('resumed at step k equals the uninterrupted run', async () => {
-    const settings = { ...base, maxSteps: 6, checkpointEvery: 2, seed: 3 };
-    const whole = await train({ ...settings, model: tinyModel(), outputDir: join(root, 'whole') });
+  it.each([
+    { label: 'full', lora: undefined },
+    { label: 'lora-dropout', lora: { rank: 2, alpha: 4, dropout: 0.3 } },
+  ])('resumed at step k equals the uninterrupted run ($label)', async ({ label, lora }) => {
+    const settings = { ...base, maxSteps: 6, checkpointEvery: 2, seed: 3, ...(lora ? { lora } : {}) };
+    const whole = await train({ ...settings, model: tinyModel(), outputDir: join(root, `whole-${label}`) });
     const controller = new AbortController();
     const first = await train({
       ...settings,
       model: tinyModel(),
-      outputDir: join(root, 'resumed'),
+      outputDir: join(root, `resumed-${label}`),
       signal: controller.signal,
       onStep: ({ step }) => {
         if (step === 3) controller.abort();
@@ -86,10 +89,15 @@ describe('train', () => {
     expect(first.stopReason).toBe('interrupted');
     expect(first.steps).toBe(3);
     expect(first.outputPath).toBeUndefined();
-    await expect(train({ ...settings, model: tinyModel(), outputDir: join(root, 'resumed') })).rejects.toThrow(
+    await expect(train({ ...settings, model: tinyModel(), outputDir: join(root, `resumed-${label}`) })).rejects.toThrow(
       /resume/,
     );
-    const resumed = await train({ ...settings, model: tinyModel(), outputDir: join(root, 'resumed'), resume: true });
+    const resumed = await train({
+      ...settings,
+      model: tinyModel(),
+      outputDir: join(root, `resumed-${label}`),
+      resume: true,
+    });
     expect(resumed.steps).toBe(6);
     expect(resumed.stopReason).toBe('completed');
     for (const [name, tensor] of whole.model.weights) {
