@@ -40,7 +40,7 @@ export const DEFAULT_BEAUTIFIER_RECIPE: Readonly<DefaultRecipe> = Object.freeze(
 });
 
 /**
- * config.json of the default model: a small GPT-2 (about 0.5 M parameters besides the 1024-token vocabulary),
+ * config.json of the default model: a small GPT-2 (544 k parameters with its 1024-token vocabulary),
  * a stand-in for BeautifulPrompt's BLOOM-1.1B. 128 positions hold the longest templated pair of the prompt world.
  */
 export const DEFAULT_BEAUTIFIER_MODEL_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({
