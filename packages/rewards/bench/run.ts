@@ -108,14 +108,14 @@ const candidates = await distinctCaptions(540, 1000, new Set(trainingCaptions));
 const rendered = await renderExamples(candidates, { seed: 50_000, ...renderOptions });
 const seen = new Set<string>();
 const examples: RenderedExample[] = [];
+let duplicates = 0;
 for (const example of rendered) {
   const hash = createHash('sha256').update(example.image.pixels).digest('hex');
-  if (seen.has(hash) || examples.length === 500) continue;
+  if (seen.has(hash)) duplicates++;
+  else if (examples.length < 500) examples.push(example);
   seen.add(hash);
-  examples.push(example);
 }
 const heldOut = examples.map((example) => example.caption);
-const duplicates = rendered.length - seen.size;
 
 const records = examples.map((example) => ({
   source: example.caption,
@@ -172,7 +172,7 @@ const aestheticSpearman = spearman(
   examples.map((example) => example.aesthetic),
 );
 console.log(`default image rewards (${directory}), ${heldOut.length} held-out rendered captions`);
-console.log(`  byte-identical held-out renders dropped: ${duplicates}`);
+console.log(`  byte-identical renders among the ${rendered.length} candidates: ${duplicates}`);
 console.log(`  aesthetic + pickscore images/s (RGB in, preprocessing included): ${imageRate.toFixed(1)}`);
 console.log(`  text->image top-1 retrieval among ${heldOut.length}: ${retrieval.toFixed(3)}`);
 console.log(`  first confusions (caption -> image it ranked first):\n${confusions.slice(0, 8).join('\n')}`);

@@ -25,9 +25,9 @@ export interface TrainDefaultRewardsOptions {
   outDir: string;
   /** Seed of captions, renders, initial weights and batches. Default 0. */
   seed?: number;
-  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 3000. */
+  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 6000. */
   pairs?: number;
-  /** Optimiser steps. Default 1200. */
+  /** Optimiser steps. Default 1000. */
   steps?: number;
   /** Captions per step. Default 64. */
   batchSize?: number;
@@ -159,6 +159,20 @@ function trainingGraph(
   return { loss, contrastive };
 }
 
+/** Copies one image ([3, size, size]) into `target` at `offset`, mirrored left to right when `mirror`. */
+function copyImage(source: Float32Array, target: Float32Array, offset: number, mirror: boolean): void {
+  if (!mirror) {
+    target.set(source, offset);
+    return;
+  }
+  const size = Math.round(Math.sqrt(source.length / 3));
+  for (let row = 0; row < 3 * size; row++) {
+    for (let column = 0; column < size; column++) {
+      target[offset + row * size + column] = source[row * size + size - 1 - column]!;
+    }
+  }
+}
+
 function standardise(values: readonly number[]): { mean: number; std: number } {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
@@ -181,9 +195,10 @@ async function exportTowers(autodiff: Autodiff, store: ParameterStore, config: D
 
 /**
  * Trains the embedded default reward models and writes them in the layout of the real ones, so loaders cannot
- * tell them apart: a small CLIP-style dual encoder (word tokens -> mean -> MLP; 4x4 patches of a 32x32 image ->
- * mixing layer -> mean/max pooling -> MLP) trained with InfoNCE and a learnable temperature on (caption, image)
- * pairs rendered by the sketch renderer from prompt-world captions; an aesthetic head (linear, as the LAION
+ * tell them apart: a small CLIP-style dual encoder (word embeddings -> word-window layers -> mean/max pooling ->
+ * MLP; 8x8 patches of a 64x64 image -> one transformer block -> mean/max pooling -> MLP) trained with InfoNCE and a
+ * learnable temperature on (caption, image) pairs rendered by the sketch renderer from prompt-world captions, plus
+ * a loss that reads the caption's words from the image features; an aesthetic head (linear, as the LAION
  * predictor is at inference) on its normalised image embeddings, regressing {@link pixelAesthetics}; and a
  * Bradley-Terry preference term over each caption's plain and beautified renders (the preferred one has the higher
  * pixel aesthetic score), which trains the same `exp(logit_scale) * cos` that PickScore reads.
@@ -196,8 +211,8 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const {
     outDir,
     seed = 0,
-    pairs = 3000,
-    steps = 1200,
+    pairs = 6000,
+    steps = 1000,
     batchSize = 64,
     learningRate = 3e-3,
     renderSize = 64,
@@ -249,7 +264,7 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   addDualEncoderParameters(autodiff, store, config);
   const graph = trainingGraph(autodiff, config, batch, sequenceLength);
   const step = await autodiff.compileTrainingStep(graph.loss, store, { metrics: { contrastive: graph.contrastive } });
-  const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
+  const optimizer = new autodiff.AdamW({ weightDecay: 1e-2 });
   const schedule = autodiff.cosineSchedule({ learningRate, warmupSteps: Math.ceil(steps * 0.05), totalSteps: steps });
   const order = createRng(`${seed}:batches`);
   const plane = 3 * config.imageSize ** 2;
@@ -290,8 +305,10 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
           }
         }
       }
-      feeds.pixel_values.set(plain[example]!.pixelValues, row * plane);
-      feeds.alternative_pixel_values.set(fancy[example]!.pixelValues, row * plane);
+      // Captions never say left or right, so a mirrored render is as true to its caption: half are mirrored.
+      const mirror = order.next() < 0.5;
+      copyImage(plain[example]!.pixelValues, feeds.pixel_values, row * plane, mirror);
+      copyImage(fancy[example]!.pixelValues, feeds.alternative_pixel_values, row * plane, mirror);
       feeds.preferred[row] = plain[example]!.aesthetic >= fancy[example]!.aesthetic ? 0n : 1n;
       feeds.aesthetic_targets[row] = (plain[example]!.aesthetic - aesthetic.mean) / aesthetic.std;
       feeds.aesthetic_targets[batch + row] = (fancy[example]!.aesthetic - aesthetic.mean) / aesthetic.std;

@@ -37,7 +37,7 @@ export interface TrainTextRewardOptions {
   steps?: number;
   /** Examples (or pairs) per step. Default 32. */
   batchSize?: number;
-  /** AdamW learning rate (cosine decay after 5% warm-up). Default 3e-3. */
+  /** AdamW learning rate (cosine decay after 5% warm-up). Default 1e-3 for `'causal-lm'`, 3e-3 for `'word-window'`. */
   learningRate?: number;
   /** Seed of initial weights and batches. Default 0. */
   seed?: number;
@@ -156,7 +156,10 @@ function checkOptions(options: TrainTextRewardOptions): void {
  */
 export async function trainTextReward(options: TrainTextRewardOptions): Promise<TextReward> {
   checkOptions(options);
-  const { steps = 400, batchSize = 32, learningRate = 3e-3, seed = 0, name = 'distilled' } = options;
+  const architecture = options.architecture ?? 'causal-lm';
+  // Measured on the benchmark's distillation: 3e-3 leaves the transformer far behind (Spearman 0.63 against 0.88).
+  const { steps = 400, batchSize = 32, seed = 0, name = 'distilled' } = options;
+  const learningRate = options.learningRate ?? (architecture === 'causal-lm' ? 1e-3 : 3e-3);
   const regression = options.data !== undefined;
   const texts = regression
     ? options.data!.map((item) => item.prompt)
@@ -170,7 +173,7 @@ export async function trainTextReward(options: TrainTextRewardOptions): Promise<
   const pairs = regression ? undefined : options.pairs!.map((_, index) => [2 * index, 2 * index + 1] as const);
   const training = { texts, targets, pairs, steps, batchSize, learningRate, seed };
   const objective = regression ? 'mse' : 'bradley-terry';
-  if ((options.architecture ?? 'causal-lm') === 'word-window') {
+  if (architecture === 'word-window') {
     const score = await trainWordWindowRegressor(training);
     return new TextReward({ name, objective, scale: { mean, std }, score });
   }
