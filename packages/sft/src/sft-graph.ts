@@ -17,6 +17,7 @@ import {
   DECODER_NAMES,
   dense,
   type Projection,
+  type WeightSource,
   type WeightTensor,
 } from '@diffchat/lm';
 import * as ort from 'onnxruntime-node';
@@ -69,7 +70,7 @@ const ONE_GIBIBYTE = 1024 ** 3;
  * The LoRA projection (Hu et al. 2021): y = dense(x, W, b) + (alpha / r) dropout(x) A^T B^T, with W and b
  * frozen and A [r, in], B [out, r] declared as parameters, so the backward computes no gradient for W.
  */
-function loraProjection(graph: Graph, weights: (name: string) => SymbolicTensor, lora: LoraGraphOptions): Projection {
+function loraProjection(graph: Graph, weights: WeightSource, lora: LoraGraphOptions): Projection {
   const targetsByWeight = new Map(lora.targets.map((target) => [target.weight, target]));
   const ratio = lora.dropout ?? 0;
   const seed = ratio > 0 ? graph.input(LORA_DROPOUT_INPUTS.seed, 'int64', []) : undefined;
