@@ -159,20 +159,6 @@ function trainingGraph(
   return { loss, contrastive };
 }
 
-/** Copies one image ([3, size, size]) into `target` at `offset`, mirrored left to right when `mirror`. */
-function copyImage(source: Float32Array, target: Float32Array, offset: number, mirror: boolean): void {
-  if (!mirror) {
-    target.set(source, offset);
-    return;
-  }
-  const size = Math.round(Math.sqrt(source.length / 3));
-  for (let row = 0; row < 3 * size; row++) {
-    for (let column = 0; column < size; column++) {
-      target[offset + row * size + column] = source[row * size + size - 1 - column]!;
-    }
-  }
-}
-
 function standardise(values: readonly number[]): { mean: number; std: number } {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
@@ -264,7 +250,7 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   addDualEncoderParameters(autodiff, store, config);
   const graph = trainingGraph(autodiff, config, batch, sequenceLength);
   const step = await autodiff.compileTrainingStep(graph.loss, store, { metrics: { contrastive: graph.contrastive } });
-  const optimizer = new autodiff.AdamW({ weightDecay: 1e-2 });
+  const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
   const schedule = autodiff.cosineSchedule({ learningRate, warmupSteps: Math.ceil(steps * 0.05), totalSteps: steps });
   const order = createRng(`${seed}:batches`);
   const plane = 3 * config.imageSize ** 2;
@@ -305,10 +291,8 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
           }
         }
       }
-      // Captions never say left or right, so a mirrored render is as true to its caption: half are mirrored.
-      const mirror = order.next() < 0.5;
-      copyImage(plain[example]!.pixelValues, feeds.pixel_values, row * plane, mirror);
-      copyImage(fancy[example]!.pixelValues, feeds.alternative_pixel_values, row * plane, mirror);
+      feeds.pixel_values.set(plain[example]!.pixelValues, row * plane);
+      feeds.alternative_pixel_values.set(fancy[example]!.pixelValues, row * plane);
       feeds.preferred[row] = plain[example]!.aesthetic >= fancy[example]!.aesthetic ? 0n : 1n;
       feeds.aesthetic_targets[row] = (plain[example]!.aesthetic - aesthetic.mean) / aesthetic.std;
       feeds.aesthetic_targets[batch + row] = (fancy[example]!.aesthetic - aesthetic.mean) / aesthetic.std;
