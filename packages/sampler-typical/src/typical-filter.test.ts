@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { logitRows } from '../test/arbitraries';
 import { SamplerInputError } from './errors';
 import { typicalFilter, typicalFilterFromFloor } from './typical-filter';
 
@@ -47,20 +48,6 @@ const probabilitiesOf = (row: Float32Array) => {
   return exponentials.map((value) => value / total);
 };
 
-/** Rows with many ties (small integers), some -Infinity, and occasionally arbitrary floats. */
-const logitRows = fc
-  .array(
-    fc.oneof(
-      { weight: 5, arbitrary: fc.integer({ min: -6, max: 3 }) },
-      { weight: 1, arbitrary: fc.constant(Number.NEGATIVE_INFINITY) },
-      // Arbitrary logits on a 2^-10 grid: distinct logits then differ by far more than float rounding, so a cut
-      // never hinges on a 1e-16 near-tie whose side depends on summation order (in the reference as in any kernel).
-      { weight: 3, arbitrary: fc.integer({ min: -30 * 1024, max: 30 * 1024 }).map((steps) => steps / 1024) },
-    ),
-    { minLength: 1, maxLength: 300 },
-  )
-  .filter((values) => values.some((value) => value > Number.NEGATIVE_INFINITY))
-  .map((values) => Float32Array.from(values));
 const masses = fc.double({ min: 0.001, max: 0.999, noNaN: true });
 
 describe('typicalFilter: hand-computed cases', () => {
