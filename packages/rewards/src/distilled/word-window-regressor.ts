@@ -10,17 +10,10 @@ import {
 } from '../defaults/dual-encoder';
 import { buildWordTokenizer } from '../defaults/word-tokenizer';
 import { loadAutodiff, loadLanguageModels } from '../model-runtime';
+import type { ScalarHeadTraining } from './causal-lm-regressor';
 
-/** What training the word-window regressor needs; see `ScalarHeadTraining`. */
-export interface WordWindowTraining {
-  texts: readonly string[];
-  targets?: readonly number[];
-  pairs?: readonly (readonly [number, number])[];
-  steps: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-}
+/** What training the word-window regressor needs: the causal LM's inputs without its model sizes. */
+export type WordWindowTraining = Omit<ScalarHeadTraining, 'sizes'>;
 
 /**
  * The default dual encoder's text tower (word embeddings -> word-window layers -> mean and max pooling -> MLP)
