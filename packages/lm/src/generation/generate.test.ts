@@ -111,5 +111,12 @@ describe('generate', () => {
     expect(repeats(penalised!.tokenIds)).toBe(0);
     await expect(model.generate('a cat', { maxNewTokens: 0 })).rejects.toThrow(/maxNewTokens/);
     await expect(model.generate([], {})).rejects.toThrow(/no prompts/);
+    // n_positions is 64: 60 prompt tokens leave room for 4 new ones, not 5.
+    const long = Array.from({ length: 60 }, () => plainTokens[0]!);
+    await expect(model.generate([[plainTokens[1]!], long], { maxNewTokens: 5, eosTokenId: [] })).rejects.toThrow(
+      /prompt 1 has 60 tokens.*65 positions.*has 64/,
+    );
+    const [fits] = await model.generate([long], { maxNewTokens: 4, eosTokenId: [] });
+    expect(fits!.tokenIds).toHaveLength(4);
   });
 });

@@ -80,6 +80,8 @@ export interface GenerationModel {
   generationConfig?: GenerationConfig;
   /** config.json: its eos_token_id, pad_token_id and bos_token_id are the last fallbacks. */
   config: Readonly<Record<string, unknown>>;
+  /** Sizes of the model: a prompt plus its new tokens must fit in `maxPositions` when the model has one. */
+  dimensions?: { maxPositions?: number };
 }
 
 /** Prompts as texts or as token ids. */
@@ -185,6 +187,16 @@ async function* tokenLoop(
   const inGraphGreedy = !resolved.doSample && !usesHistory && options.allow === undefined && options.deny === undefined;
   const batch = promptIds.length;
   const promptLength = Math.max(...promptIds.map((ids) => ids.length));
+  const maxPositions = model.dimensions?.maxPositions;
+  // Past the learned position table the embedding lookup fails deep inside the runtime; say why here instead.
+  if (maxPositions !== undefined && promptLength + resolved.maxNewTokens > maxPositions) {
+    const longest = promptIds.findIndex((ids) => ids.length === promptLength);
+    throw new RangeError(
+      `generate: prompt ${longest} has ${promptLength} tokens and maxNewTokens is ${resolved.maxNewTokens}, ` +
+        `${promptLength + resolved.maxNewTokens} positions in all, but the model has ${maxPositions} (n_positions): ` +
+        'shorten the prompt or lower maxNewTokens',
+    );
+  }
 
   // 1. Left-pad the prompts: every row's last prompt token sits in the last column.
   const inputIds = new BigInt64Array(batch * promptLength).fill(BigInt(resolved.pad));
