@@ -7,7 +7,7 @@ import { Graph } from './graph';
 import { ModelProtoType } from './onnx-schema';
 import { add, gather, gemm, matmul, relu } from './ops';
 import { opsetVersion, saveOnnxModel, toOnnxModel } from './serialize';
-import { compileGraph, GraphRunError } from './session';
+import { compileGraph, createSessionFromModel, GraphRunError } from './session';
 
 /** y = relu(x W + b) with W = [[1, -1], [2, 0]] and b = [0.5, 1] stored in the model. */
 function affineGraph(): Graph {
@@ -51,6 +51,17 @@ describe('toOnnxModel', () => {
       expect(Array.from(result.y!.data as Float32Array)).toEqual(hand.y);
     } finally {
       await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('opens a session on a serialised model, with or without external data', async () => {
+    for (const threshold of [Number.POSITIVE_INFINITY, 8]) {
+      const serialized = toOnnxModel(affineGraph(), { externalDataThreshold: threshold });
+      expect(serialized.externalData === undefined).toBe(threshold === Number.POSITIVE_INFINITY);
+      const session = await createSessionFromModel(serialized);
+      const result = await session.run({ x: new ort.Tensor('float32', hand.x, [2, 2]) });
+      expect(Array.from(result.y!.data as Float32Array)).toEqual(hand.y);
+      await session.release();
     }
   });
 });

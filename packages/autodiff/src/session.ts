@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { bytesPerElement, type DataType, dataTypeOf, runtimeTypeName, type TensorData } from './data-type';
 import type { Graph, SymbolicTensor } from './graph';
-import { toOnnxModel } from './serialize';
+import { type SerializedModel, toOnnxModel } from './serialize';
 import { formatShape } from './shape';
 
 /** The execution providers a graph can be compiled for. */
@@ -119,19 +119,7 @@ export class CompiledGraph {
     if (options.profileFilePrefix !== undefined) sessionOptions.profileFilePrefix = options.profileFilePrefix;
     let session: ort.InferenceSession;
     try {
-      if (serialized.externalData) {
-        // ONNX Runtime resolves external data relative to the model file, so both go to a scratch folder.
-        const folder = await mkdtemp(join(tmpdir(), 'autodiff-'));
-        try {
-          await writeFile(join(folder, 'model.onnx'), serialized.model);
-          await writeFile(join(folder, serialized.externalData.location), serialized.externalData.bytes);
-          session = await ort.InferenceSession.create(join(folder, 'model.onnx'), sessionOptions);
-        } finally {
-          await rm(folder, { recursive: true, force: true });
-        }
-      } else {
-        session = await ort.InferenceSession.create(serialized.model, sessionOptions);
-      }
+      session = await createSessionFromModel(serialized, sessionOptions);
     } catch (error) {
       const message = (error as Error).message;
       if (provider === 'cuda' && /cuda|providers_shared|shared librar/i.test(message)) {
@@ -288,6 +276,26 @@ function checkTarget(graphName: string, name: string, dataType: DataType, target
 }
 
 const cache = new WeakMap<Graph, Map<string, Promise<CompiledGraph>>>();
+
+/**
+ * Opens an ONNX Runtime session on a model serialised by {@link toOnnxModel}. ONNX Runtime reads external data
+ * relative to the model file, so a model with external data is first written with its data file to a scratch folder,
+ * which is removed once the session has read both.
+ */
+export async function createSessionFromModel(
+  serialized: SerializedModel,
+  sessionOptions: ort.InferenceSession.SessionOptions = {},
+): Promise<ort.InferenceSession> {
+  if (!serialized.externalData) return ort.InferenceSession.create(serialized.model, sessionOptions);
+  const folder = await mkdtemp(join(tmpdir(), 'autodiff-'));
+  try {
+    await writeFile(join(folder, 'model.onnx'), serialized.model);
+    await writeFile(join(folder, serialized.externalData.location), serialized.externalData.bytes);
+    return await ort.InferenceSession.create(join(folder, 'model.onnx'), sessionOptions);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
 
 /**
  * Compiles a graph once and caches the session per graph, graph size and options: calling again with the same

@@ -1,8 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   add,
+  createSessionFromModel,
   dropout,
   type Graph,
   mul,
@@ -178,20 +176,7 @@ export class SftStep {
       ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
       ...options.sessionOptions,
     };
-    let session: ort.InferenceSession;
-    if (serialized.externalData) {
-      // ONNX Runtime resolves external data relative to the model file, so both go to a scratch folder.
-      const folder = await mkdtemp(join(tmpdir(), 'sft-'));
-      try {
-        await writeFile(join(folder, 'model.onnx'), serialized.model);
-        await writeFile(join(folder, serialized.externalData.location), serialized.externalData.bytes);
-        session = await ort.InferenceSession.create(join(folder, 'model.onnx'), sessionOptions);
-      } finally {
-        await rm(folder, { recursive: true, force: true });
-      }
-    } else {
-      session = await ort.InferenceSession.create(serialized.model, sessionOptions);
-    }
+    const session = await createSessionFromModel(serialized, sessionOptions);
     const gradients = new Map<string, Float32Array>();
     for (const name of gradientOutputs.keys()) {
       const shape = shapes.get(name);
