@@ -9,6 +9,8 @@
  * decides the speed, never the result.
  */
 import { exponentialOfNonPositive } from './exponential';
+import { exponentialSums } from './softmax';
+import type { SoftmaxKernel } from './softmax-kernel';
 
 // Tokens read to estimate where the mass lies: enough that the low-probability bulk of a row is well represented,
 // few enough to cost nothing next to one pass over the row.
@@ -132,4 +134,70 @@ export function keepCandidatesAbove(
     }
   }
   return kept;
+}
+
+/** What {@link sumsAndCandidates} gathers: the softmax sums of a row, and its candidates at `floor`. */
+export interface RowSums {
+  /** Z = sum e^t, with t = logit - max. */
+  normalizer: number;
+  /** sum e^t t, for the entropy. */
+  weightedShift: number;
+  /** The floor the candidates were listed at. */
+  floor: number;
+  candidateCount: number;
+}
+
+/**
+ * The pass over the row that the nucleus and typical filters share: the softmax sums, and the candidates (ids into
+ * `candidates`, logits into `candidateLogits`, ascending id order) at a floor below which the tokens are estimated to
+ * weigh at most `tailShare` of the mass, or at `firstFloor` when given. With the WebAssembly kernel (the row already
+ * loaded into it), the sums come first and the candidates are listed afterwards at the floor that the exact normaliser
+ * gives; in JavaScript both come from one pass at the sample's first estimate, and the exact normaliser then narrows
+ * the list. Both list the same tokens.
+ */
+export function sumsAndCandidates(
+  logits: Float32Array,
+  max: number,
+  tailShare: number,
+  firstFloor: number | undefined,
+  kernel: SoftmaxKernel | undefined,
+  candidates: Int32Array,
+  candidateLogits: Float32Array,
+): RowSums {
+  let floor = firstFloor ?? candidateFloor(logits, max, tailShare);
+  if (kernel !== undefined) {
+    const { normalizer, weightedShift } = kernel.exponentialSums(max);
+    if (firstFloor === undefined) floor = Math.max(floor, candidateFloor(logits, max, tailShare, normalizer));
+    const candidateCount = kernel.collectCandidates(floor, candidates, candidateLogits);
+    return { normalizer, weightedShift, floor, candidateCount };
+  }
+  const { normalizer, weightedShift, candidateCount } = exponentialSums(
+    logits,
+    max,
+    floor,
+    candidates,
+    candidateLogits,
+  );
+  if (firstFloor !== undefined) return { normalizer, weightedShift, floor, candidateCount };
+  // With the exact normaliser the sample gives a tighter floor, and the candidates above it are among those listed.
+  floor = Math.max(floor, candidateFloor(logits, max, tailShare, normalizer));
+  return {
+    normalizer,
+    weightedShift,
+    floor,
+    candidateCount: keepCandidatesAbove(candidates, candidateLogits, candidateCount, floor),
+  };
+}
+
+/** {@link collectCandidates} through the kernel when it holds the row (`kernel` given), for the filters' retries. */
+export function listCandidates(
+  logits: Float32Array,
+  kernel: SoftmaxKernel | undefined,
+  floor: number,
+  candidates: Int32Array,
+  candidateLogits: Float32Array,
+): number {
+  return kernel === undefined
+    ? collectCandidates(logits, floor, candidates, candidateLogits)
+    : kernel.collectCandidates(floor, candidates, candidateLogits);
 }

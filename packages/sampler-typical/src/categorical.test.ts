@@ -1,42 +1,45 @@
 import { describe, expect, it } from 'vitest';
+import { forEachSoftmaxPath } from '../test/softmax-paths';
 import { chiSquare, seededRandom } from '../test/statistics';
 import { argmax, drawToken, logSoftmaxAt } from './categorical';
 
-describe('argmax and logSoftmaxAt', () => {
-  it('returns the first index of the largest logit', () => {
-    expect(argmax(Float32Array.from([1, 3, Number.NEGATIVE_INFINITY, 3]))).toBe(1);
+forEachSoftmaxPath(() => {
+  describe('argmax and logSoftmaxAt', () => {
+    it('returns the first index of the largest logit', () => {
+      expect(argmax(Float32Array.from([1, 3, Number.NEGATIVE_INFINITY, 3]))).toBe(1);
+    });
+
+    it('computes log-softmax at a token', () => {
+      // softmax([ln 1, ln 2, ln 5]) = [0.125, 0.25, 0.625].
+      const row = Float32Array.from([0, Math.LN2, Math.log(5)]);
+      expect(logSoftmaxAt(row, 1)).toBeCloseTo(Math.log(0.25), 6);
+      expect(logSoftmaxAt(row, 2)).toBeCloseTo(Math.log(0.625), 6);
+      expect(() => logSoftmaxAt(row, 3)).toThrow(/tokenId/);
+    });
   });
 
-  it('computes log-softmax at a token', () => {
-    // softmax([ln 1, ln 2, ln 5]) = [0.125, 0.25, 0.625].
-    const row = Float32Array.from([0, Math.LN2, Math.log(5)]);
-    expect(logSoftmaxAt(row, 1)).toBeCloseTo(Math.log(0.25), 6);
-    expect(logSoftmaxAt(row, 2)).toBeCloseTo(Math.log(0.625), 6);
-    expect(() => logSoftmaxAt(row, 3)).toThrow(/tokenId/);
-  });
-});
+  describe('drawToken', () => {
+    it('draws with the softmax probabilities (chi-square, 5 degrees of freedom, p = 0.001 bound)', () => {
+      const probabilities = [0.05, 0.1, 0.15, 0.2, 0.2, 0.3];
+      const row = Float32Array.from(probabilities, Math.log);
+      const random = seededRandom(7);
+      const draws = 60_000;
+      const counts = probabilities.map(() => 0);
+      for (let draw = 0; draw < draws; draw++) counts[drawToken(row, random).tokenId]!++;
+      expect(chiSquare(counts, probabilities, draws)).toBeLessThan(20.52);
+    });
 
-describe('drawToken', () => {
-  it('draws with the softmax probabilities (chi-square, 5 degrees of freedom, p = 0.001 bound)', () => {
-    const probabilities = [0.05, 0.1, 0.15, 0.2, 0.2, 0.3];
-    const row = Float32Array.from(probabilities, Math.log);
-    const random = seededRandom(7);
-    const draws = 60_000;
-    const counts = probabilities.map(() => 0);
-    for (let draw = 0; draw < draws; draw++) counts[drawToken(row, random).tokenId]!++;
-    expect(chiSquare(counts, probabilities, draws)).toBeLessThan(20.52);
-  });
+    it('inverts the cumulative distribution and returns the log-probability', () => {
+      const row = Float32Array.from([0, Number.NEGATIVE_INFINITY, 0, 0, 0]);
+      expect(drawToken(row, () => 0)).toEqual({ tokenId: 0, logProb: Math.log(0.25) });
+      expect(drawToken(row, () => 0.3).tokenId).toBe(2);
+      expect(drawToken(row, () => 0.999999).tokenId).toBe(4);
+    });
 
-  it('inverts the cumulative distribution and returns the log-probability', () => {
-    const row = Float32Array.from([0, Number.NEGATIVE_INFINITY, 0, 0, 0]);
-    expect(drawToken(row, () => 0)).toEqual({ tokenId: 0, logProb: Math.log(0.25) });
-    expect(drawToken(row, () => 0.3).tokenId).toBe(2);
-    expect(drawToken(row, () => 0.999999).tokenId).toBe(4);
-  });
-
-  it('rejects random sources that leave [0, 1)', () => {
-    const row = Float32Array.from([0, 1]);
-    expect(() => drawToken(row, () => 1)).toThrow(/rng: must return a number in \[0, 1\)/);
-    expect(() => drawToken(row, () => Number.NaN)).toThrow(/rng/);
+    it('rejects random sources that leave [0, 1)', () => {
+      const row = Float32Array.from([0, 1]);
+      expect(() => drawToken(row, () => 1)).toThrow(/rng: must return a number in \[0, 1\)/);
+      expect(() => drawToken(row, () => Number.NaN)).toThrow(/rng/);
+    });
   });
 });

@@ -1,15 +1,10 @@
-import {
-  candidateFloor,
-  candidateRanks,
-  collectCandidates,
-  EVERY_FINITE_TOKEN,
-  keepCandidatesAbove,
-} from './candidates';
+import { candidateRanks, EVERY_FINITE_TOKEN, listCandidates, sumsAndCandidates } from './candidates';
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
 import { largestLogit, logitRange, requireInteger } from './logits-row';
-import { exponentialSums, PROBABILITY_UNITS } from './softmax';
+import { PROBABILITY_UNITS } from './softmax';
+import { softmaxKernel } from './softmax-kernel';
 import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link topPFilter}. */
@@ -48,8 +43,9 @@ const TAIL_SHARE = 0.5;
  * {@link topPFilter} on validated options, with the first candidate floor optionally given instead of estimated;
  * tests pass floors that are too high to check that a failed attempt is detected and retried.
  *
- * Two passes over the row (its largest logit; the exponentials with the normaliser and the list of candidates), an exact
- * search among the candidates only (most probable first, the sort key being the negated logit), and the filtered
+ * Passes over the row for its largest logit, the exponentials with the normaliser, and the list of candidates (in the
+ * WebAssembly kernel when it loads, else in JavaScript with the last two fused), an exact search among the candidates
+ * only (most probable first, the sort key being the negated logit), and the filtered
  * row written as -Infinity everywhere but the kept candidates. Tokens below the floor come after every candidate in
  * this order, so the candidates hold the cut as soon as they weigh at least p.
  */
@@ -59,25 +55,21 @@ export function topPFilterFromFloor(
   minTokensToKeep: number,
   firstFloor?: number,
 ): Float32Array {
-  const max = largestLogit(logits);
+  const kernel = softmaxKernel();
+  const max = kernel === undefined ? largestLogit(logits) : kernel.loadRow(logits);
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
-  let floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - p));
-  const sums = exponentialSums(logits, max, floor, candidates, candidateLogits);
+  const sums = sumsAndCandidates(logits, max, TAIL_SHARE * (1 - p), firstFloor, kernel, candidates, candidateLogits);
   const normalizer = sums.normalizer;
+  const floor = sums.floor;
   let count = sums.candidateCount;
-  if (firstFloor === undefined) {
-    // With the exact normaliser the sample gives a tighter floor, and the candidates above it are among those listed.
-    floor = Math.max(floor, candidateFloor(logits, max, TAIL_SHARE * (1 - p), normalizer));
-    count = keepCandidatesAbove(candidates, candidateLogits, count, floor);
-  }
   const units = PROBABILITY_UNITS / normalizer;
   const target = p * PROBABILITY_UNITS;
 
   let cut = cutAmongCandidates(candidateLogits, count, max, units, target);
   if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
-    count = collectCandidates(logits, EVERY_FINITE_TOKEN, candidates, candidateLogits);
+    count = listCandidates(logits, kernel, EVERY_FINITE_TOKEN, candidates, candidateLogits);
     cut = cutAmongCandidates(candidateLogits, count, max, units, target);
   }
   // Even every finite token together weighs less than p (rounding, p = 1): nothing is removed, as in the reference.

@@ -1,15 +1,10 @@
-import {
-  candidateFloor,
-  candidateRanks,
-  collectCandidates,
-  EVERY_FINITE_TOKEN,
-  keepCandidatesAbove,
-} from './candidates';
+import { candidateRanks, EVERY_FINITE_TOKEN, listCandidates, sumsAndCandidates } from './candidates';
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
 import { largestLogit, logitRange, requireInteger } from './logits-row';
-import { exponentialSums, PROBABILITY_UNITS } from './softmax';
+import { PROBABILITY_UNITS } from './softmax';
+import { softmaxKernel } from './softmax-kernel';
 import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link typicalFilter}. */
@@ -63,9 +58,9 @@ const TAIL_SHARE = 0.5;
  * {@link typicalFilter} on validated options, with the first candidate floor optionally given instead of estimated;
  * tests pass floors that are too high to check that a failed attempt is detected and retried.
  *
- * Two passes over the row (its largest logit; the exponentials with the normaliser, the entropy sum and the list of
- * candidates), an exact search among the candidates only, and the filtered row written as -Infinity everywhere but
- * the kept candidates.
+ * Passes over the row for its largest logit, the exponentials with the normaliser and the entropy sum, and the list
+ * of candidates (in the WebAssembly kernel when it loads, else in JavaScript with the last two fused), an exact search
+ * among the candidates only, and the filtered row written as -Infinity everywhere but the kept candidates.
  */
 export function typicalFilterFromFloor(
   logits: Float32Array,
@@ -73,19 +68,15 @@ export function typicalFilterFromFloor(
   minTokensToKeep: number,
   firstFloor?: number,
 ): Float32Array {
-  const max = largestLogit(logits);
+  const kernel = softmaxKernel();
+  const max = kernel === undefined ? largestLogit(logits) : kernel.loadRow(logits);
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
-  let floor = firstFloor ?? candidateFloor(logits, max, TAIL_SHARE * (1 - mass));
-  const sums = exponentialSums(logits, max, floor, candidates, candidateLogits);
+  const sums = sumsAndCandidates(logits, max, TAIL_SHARE * (1 - mass), firstFloor, kernel, candidates, candidateLogits);
   const { normalizer, weightedShift } = sums;
+  let floor = sums.floor;
   let count = sums.candidateCount;
-  if (firstFloor === undefined) {
-    // With the exact normaliser the sample gives a tighter floor, and the candidates above it are among those listed.
-    floor = Math.max(floor, candidateFloor(logits, max, TAIL_SHARE * (1 - mass), normalizer));
-    count = keepCandidatesAbove(candidates, candidateLogits, count, floor);
-  }
   // With t = logit - max, log p = t - log Z, so H = -sum p log p = log Z - (sum e^t t) / Z.
   const logNormalizer = Math.log(normalizer);
   const entropy = logNormalizer - weightedShift / normalizer;
@@ -95,12 +86,12 @@ export function typicalFilterFromFloor(
   let cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
   if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
     floor = retryFloor(row, lastCandidateCutKey);
-    count = collectCandidates(logits, floor, candidates, candidateLogits);
+    count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
     cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
   }
   if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
     floor = EVERY_FINITE_TOKEN;
-    count = collectCandidates(logits, floor, candidates, candidateLogits);
+    count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
     cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
   }
   // Even every finite token together weighs less than the mass (rounding, mass close to 1): nothing is removed, as in

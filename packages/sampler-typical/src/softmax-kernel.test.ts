@@ -1,0 +1,180 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { compileKernel } from '../scripts/compile-kernel';
+import { seededRandom } from '../test/statistics';
+import { SamplerInputError } from './errors';
+import { forceJavaScriptSoftmax, loadSoftmaxKernel, type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
+import { SOFTMAX_KERNEL_BASE64 } from './softmax-kernel-bytes';
+
+const kernel = loadSoftmaxKernel() as SoftmaxKernel;
+// The engine's own WebAssembly object (the package's TypeScript setup declares no value for it).
+const engine = (globalThis as { WebAssembly?: { validate: unknown; Module: unknown; Instance: unknown } }).WebAssembly!;
+
+/** e^(logit - max) for every token of a row, read back from the kernel. */
+function kernelExponentials(row: Float32Array): { max: number; normalizer: number; weights: Float64Array } {
+  const max = kernel.loadRow(row);
+  const normalizer = kernel.fillExponentials(max);
+  return { max, normalizer, weights: kernel.exponentialWeights().slice() };
+}
+
+/** Z and sum e^t t with Math.exp, summed in float64 in id order. */
+function referenceSums(row: Float32Array, max: number): { normalizer: number; weightedShift: number } {
+  let normalizer = 0;
+  let weightedShift = 0;
+  for (const logit of row) {
+    if (logit === Number.NEGATIVE_INFINITY) continue;
+    const weight = Math.exp(logit - max);
+    normalizer += weight;
+    weightedShift += weight * (logit - max);
+  }
+  return { normalizer, weightedShift };
+}
+
+describe('softmax kernel: the committed bytes', () => {
+  it('are the compiled softmax-kernel.wat', async () => {
+    const committed = Uint8Array.from(atob(SOFTMAX_KERNEL_BASE64), (character) => character.charCodeAt(0));
+    expect(Buffer.from(committed).equals(Buffer.from(await compileKernel()))).toBe(true);
+  });
+
+  it('stay small enough for synchronous compilation on a browser main thread (4 KB)', () => {
+    expect(atob(SOFTMAX_KERNEL_BASE64).length).toBeLessThanOrEqual(4096);
+  });
+});
+
+describe('softmax kernel: loading', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    forceJavaScriptSoftmax(false);
+  });
+
+  it('loads in Node 20 and is shared', () => {
+    expect(kernel).toBeDefined();
+    expect(softmaxKernel()).toBe(softmaxKernel());
+  });
+
+  it('is not used where WebAssembly, SIMD or synchronous compilation is missing, or while JavaScript is forced', () => {
+    vi.stubGlobal('WebAssembly', undefined);
+    expect(loadSoftmaxKernel()).toBeUndefined();
+    vi.stubGlobal('WebAssembly', { validate: () => false, Module: engine.Module, Instance: engine.Instance });
+    expect(loadSoftmaxKernel()).toBeUndefined();
+    vi.stubGlobal('WebAssembly', {
+      validate: engine.validate,
+      Instance: engine.Instance,
+      Module: () => {
+        throw new RangeError('WebAssembly.Module(): buffer size is larger than 4 KB');
+      },
+    });
+    expect(loadSoftmaxKernel()).toBeUndefined();
+    vi.unstubAllGlobals();
+    forceJavaScriptSoftmax(true);
+    expect(softmaxKernel()).toBeUndefined();
+    forceJavaScriptSoftmax(false);
+    expect(softmaxKernel()).toBeDefined();
+  });
+});
+
+describe('softmax kernel: exponentials', () => {
+  it('is exact where the answer is one or zero, and zero for -Infinity', () => {
+    const row = Float32Array.from([0, -0, -746, -800, -3e38, Number.NEGATIVE_INFINITY, -745.5]);
+    const { weights } = kernelExponentials(row);
+    expect(Array.from(weights)).toEqual([1, 1, 0, 0, 0, 0, 0]);
+  });
+
+  it('agrees with Math.exp to within 1e-15 relative error on a dense grid of float32 differences', () => {
+    // Row 0 holds the max (0), so every weight is e^logit.
+    const row = Float32Array.from({ length: 200_001 }, (_, step) => -step / 2000);
+    const { weights } = kernelExponentials(row);
+    let worst = 0;
+    for (let index = 0; index < row.length; index++) {
+      const expected = Math.exp(row[index]!);
+      worst = Math.max(worst, Math.abs(weights[index]! - expected) / expected);
+    }
+    expect(worst).toBeLessThan(1e-15);
+  });
+
+  it('agrees with Math.exp over the normal range, and to within a few subnormal steps below it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -745, max: 0, noNaN: true }), { minLength: 1, maxLength: 64 }),
+        (values) => {
+          const row = Float32Array.from([0, ...values]);
+          const { weights } = kernelExponentials(row);
+          for (let index = 0; index < row.length; index++) {
+            const expected = Math.exp(row[index]!);
+            const tolerance = Math.max(1e-15 * expected, 4 * 2 ** -1074);
+            expect(Math.abs(weights[index]! - expected)).toBeLessThanOrEqual(tolerance);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is monotone in the logit', () => {
+    const random = seededRandom(11);
+    const row = Float32Array.from({ length: 20_000 }, () => -740 * random());
+    row[0] = 0;
+    const { weights } = kernelExponentials(row);
+    const order = Array.from(row.keys()).sort((a, b) => row[a]! - row[b]!);
+    for (let rank = 1; rank < order.length; rank++) {
+      expect(weights[order[rank - 1]!]!).toBeLessThanOrEqual(weights[order[rank]!]! * (1 + 2e-15));
+    }
+  });
+});
+
+describe('softmax kernel: sums and candidates', () => {
+  it('computes Z and sum e^t t like a float64 Math.exp reference, on rows of growing and shrinking length', () => {
+    const random = seededRandom(3);
+    for (const length of [1, 15, 17, 250_880, 3, 50_257, 1_000]) {
+      const row = Float32Array.from({ length }, () =>
+        random() < 0.05 ? Number.NEGATIVE_INFINITY : 20 * random() - 15,
+      );
+      row[length >> 1] = 4;
+      const max = kernel.loadRow(row);
+      expect(max).toBe(row.reduce((a, b) => Math.max(a, b)));
+      const expected = referenceSums(row, max);
+      const sums = kernel.exponentialSums(max);
+      // Summation order differs (two lanes), so the sums agree to rounding, not bit for bit.
+      expect(Math.abs(sums.normalizer - expected.normalizer)).toBeLessThanOrEqual(1e-13 * expected.normalizer);
+      expect(Math.abs(sums.weightedShift - expected.weightedShift)).toBeLessThanOrEqual(
+        1e-12 * Math.max(1, Math.abs(expected.weightedShift)),
+      );
+      expect(kernel.normalizer(max)).toBe(sums.normalizer);
+    }
+  });
+
+  it('lists exactly the tokens at or above the floor, in id order, for floors between float32 values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.float({ min: -20, max: 20, noNaN: true }), fc.constant(Number.NEGATIVE_INFINITY)), {
+          minLength: 1,
+          maxLength: 100,
+        }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.constantFrom(-1e-12, 0, 1e-12),
+        (values, pick, offset) => {
+          const row = Float32Array.from(values);
+          row[0] = 1;
+          kernel.loadRow(row);
+          // A floor next to one of the row's own values, or below every finite logit.
+          const picked = row[pick % row.length]!;
+          const floor = picked === Number.NEGATIVE_INFINITY ? -Number.MAX_VALUE : picked + offset;
+          const candidates = new Int32Array(row.length);
+          const candidateLogits = new Float32Array(row.length);
+          const count = kernel.collectCandidates(floor, candidates, candidateLogits);
+          const expected = Array.from(row.keys()).filter((index) => row[index]! >= floor);
+          expect(Array.from(candidates.subarray(0, count))).toEqual(expected);
+          expect(Array.from(candidateLogits.subarray(0, count))).toEqual(expected.map((index) => row[index]));
+        },
+      ),
+    );
+  });
+
+  it('reports bad rows with the index of the first bad entry', () => {
+    const bad = (values: number[]) => () => kernel.loadRow(Float32Array.from(values));
+    expect(bad([0, 1, Number.NaN, 2])).toThrow(/logits\[2\]: logits must be finite or -Infinity, got NaN/);
+    expect(bad([0, Number.POSITIVE_INFINITY])).toThrow(/logits\[1\].*Infinity/);
+    expect(bad([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY])).toThrow(/every logit is -Infinity/);
+    expect(bad([])).toThrow(SamplerInputError);
+  });
+});

@@ -1,0 +1,168 @@
+/*
+ * The WebAssembly SIMD kernel for the softmax passes (src/softmax-kernel.wat): the largest logit, the exponentials
+ * with their sums and the candidate list, in two passes over a copy of the row in the kernel's memory. In JavaScript
+ * the exponential pass alone costs about the whole time budget of a 250,880-token row; with two exponentials per
+ * f64x2 instruction and no table lookups, the kernel runs it several times faster.
+ *
+ * The module is compiled and instantiated synchronously on first use (about 1 KB, below the 4 KB that browsers allow
+ * to compile synchronously on the main thread). Where WebAssembly or its SIMD extension is missing, or the module
+ * fails to load, every caller keeps its JavaScript path, which gives the same results to within a few units in the
+ * last place of the exponentials.
+ */
+
+import { reportBadRow } from './logits-row';
+import { SOFTMAX_KERNEL_BASE64 } from './softmax-kernel-bytes';
+
+/** The part of the WebAssembly JavaScript API used here (the package compiles without the DOM typings). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/** The kernel module's exports (see softmax-kernel.wat). */
+interface KernelExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  weightedShift: { value: number };
+  largest(blocks: number): number;
+  exponentials(quads: number, max: number, weights: number): number;
+  collect(quads: number, floor: number, ids: number, values: number): number;
+}
+
+const PAGE_BYTES = 65536;
+// Rows are padded with -Infinity to a whole number of the largest-logit loop's 16-float blocks.
+const BLOCK = 16;
+
+/**
+ * One row at a time in the kernel's memory: {@link SoftmaxKernel.loadRow} copies a row in, and the other methods
+ * work on that copy. The memory grows with the longest row seen and is reused by every later call.
+ */
+export class SoftmaxKernel {
+  private readonly kernel: KernelExports;
+  private row: Float32Array = new Float32Array(0);
+  private length = 0;
+  private padded = -1;
+  private buffer: ArrayBuffer | undefined;
+  private ids: Int32Array = new Int32Array(0);
+  private values: Float32Array = new Float32Array(0);
+  private weights: Float64Array = new Float64Array(0);
+
+  constructor(kernel: KernelExports) {
+    this.kernel = kernel;
+  }
+
+  /**
+   * Copies `logits` into the kernel and returns its largest logit, with the checks of `largestLogit`: a row that is
+   * empty, holds NaN or +Infinity, or has no finite logit is reported with the index of the first bad entry.
+   */
+  loadRow(logits: Float32Array): number {
+    const length = logits.length;
+    if (length === 0) reportBadRow(logits);
+    this.layOut(length);
+    this.row.set(logits);
+    this.row.fill(Number.NEGATIVE_INFINITY, length);
+    this.length = length;
+    const max = this.kernel.largest(this.padded / BLOCK);
+    // NaN propagates through the kernel's maximum; max - max is NaN for +Infinity and NaN.
+    if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
+    return max;
+  }
+
+  /** Z = sum e^t and sum e^t t over the loaded row, with t = logit - max (as `exponentialSums` of softmax.ts). */
+  exponentialSums(max: number): { normalizer: number; weightedShift: number } {
+    const kernel = this.kernel;
+    const normalizer = kernel.exponentials(this.padded / 4, max, 0);
+    return { normalizer, weightedShift: kernel.weightedShift.value };
+  }
+
+  /**
+   * Lists the tokens of the loaded row whose logit is at least `floor` (-Infinity never is, as floor >=
+   * -Number.MAX_VALUE) into `candidates` and their logits into `candidateLogits`, in ascending id order, and returns
+   * how many there are.
+   */
+  collectCandidates(floor: number, candidates: Int32Array, candidateLogits: Float32Array): number {
+    const padded = this.padded;
+    const count = this.kernel.collect(padded / 4, floor, 4 * padded, 8 * padded);
+    candidates.set(this.ids.subarray(0, count));
+    candidateLogits.set(this.values.subarray(0, count));
+    return count;
+  }
+
+  /** Z = sum exp(logit - max) over the loaded row. */
+  normalizer(max: number): number {
+    return this.kernel.exponentials(this.padded / 4, max, 0);
+  }
+
+  /**
+   * Writes exp(logit - max) for every token of the loaded row into the kernel's memory and returns Z, their sum; the
+   * weights are then in {@link SoftmaxKernel.exponentialWeights} until the next call.
+   */
+  fillExponentials(max: number): number {
+    return this.kernel.exponentials(this.padded / 4, max, 4 * this.padded);
+  }
+
+  /** The weights written by the last {@link SoftmaxKernel.fillExponentials}, one per token of the loaded row. */
+  exponentialWeights(): Float64Array {
+    return this.weights.subarray(0, this.length);
+  }
+
+  /** Grows the memory for a row of `length` (4 bytes per float of the row, 8 for the candidates or the weights). */
+  private layOut(length: number): void {
+    const padded = Math.ceil(length / BLOCK) * BLOCK;
+    const memory = this.kernel.memory;
+    const pages = Math.ceil((12 * padded) / PAGE_BYTES);
+    const current = memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > current) memory.grow(pages - current);
+    // Growing replaces the buffer, which detaches every view of the old one.
+    if (padded === this.padded && memory.buffer === this.buffer) return;
+    const buffer = memory.buffer;
+    this.buffer = buffer;
+    this.padded = padded;
+    this.row = new Float32Array(buffer, 0, padded);
+    this.ids = new Int32Array(buffer, 4 * padded, padded);
+    this.values = new Float32Array(buffer, 8 * padded, padded);
+    this.weights = new Float64Array(buffer, 4 * padded, padded);
+  }
+}
+
+/** undefined until the first use; null when the kernel cannot run here. */
+let loaded: SoftmaxKernel | null | undefined;
+let javaScriptOnly = false;
+
+/**
+ * The kernel, instantiated on first use, or undefined where WebAssembly SIMD is unavailable (or while the
+ * JavaScript path is forced): callers then take their JavaScript path.
+ */
+export function softmaxKernel(): SoftmaxKernel | undefined {
+  if (javaScriptOnly) return undefined;
+  if (loaded === undefined) loaded = loadSoftmaxKernel() ?? null;
+  return loaded ?? undefined;
+}
+
+/**
+ * Forces the JavaScript path (`true`) or restores the kernel where it can run (`false`). Not part of the public API:
+ * the tests run every softmax pass both ways against the same references.
+ */
+export function forceJavaScriptSoftmax(force: boolean): void {
+  javaScriptOnly = force;
+}
+
+/**
+ * Compiles and instantiates the kernel (a new instance on every call; {@link softmaxKernel} keeps one), or returns
+ * undefined where WebAssembly, its SIMD extension or synchronous compilation is unavailable.
+ */
+export function loadSoftmaxKernel(): SoftmaxKernel | undefined {
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (api === undefined || typeof atob !== 'function') return undefined;
+  const text = atob(SOFTMAX_KERNEL_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index++) bytes[index] = text.charCodeAt(index);
+  // validate is false where the engine lacks SIMD: the JavaScript path takes over.
+  if (!api.validate(bytes)) return undefined;
+  try {
+    return new SoftmaxKernel(new api.Instance(new api.Module(bytes), {}).exports as KernelExports);
+  } catch {
+    // A content security policy without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
+    return undefined;
+  }
+}
