@@ -24,12 +24,14 @@ interface WebAssemblyApi {
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   weightedShift: { value: number };
-  largest(blocks: number): number;
-  exponentials(quads: number, max: number, weights: number): number;
-  collect(quads: number, floor: number, ids: number, values: number): number;
+  largest(row: number, blocks: number): number;
+  exponentials(row: number, quads: number, max: number, weights: number): number;
+  collect(row: number, quads: number, floor: number, ids: number, values: number): number;
 }
 
 const PAGE_BYTES = 65536;
+// The row's address: the kernel's table of 2^(j/64) comes first.
+const ROW = 512;
 // Rows are padded with -Infinity to a whole number of the largest-logit loop's 16-float blocks.
 const BLOCK = 16;
 
@@ -62,7 +64,7 @@ export class SoftmaxKernel {
     this.row.set(logits);
     this.row.fill(Number.NEGATIVE_INFINITY, length);
     this.length = length;
-    const max = this.kernel.largest(this.padded / BLOCK);
+    const max = this.kernel.largest(ROW, this.padded / BLOCK);
     // NaN propagates through the kernel's maximum; max - max is NaN for +Infinity and NaN.
     if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
     return max;
@@ -71,7 +73,7 @@ export class SoftmaxKernel {
   /** Z = sum e^t and sum e^t t over the loaded row, with t = logit - max (as `exponentialSums` of softmax.ts). */
   exponentialSums(max: number): { normalizer: number; weightedShift: number } {
     const kernel = this.kernel;
-    const normalizer = kernel.exponentials(this.padded / 4, max, 0);
+    const normalizer = kernel.exponentials(ROW, this.padded / 4, max, 0);
     return { normalizer, weightedShift: kernel.weightedShift.value };
   }
 
@@ -82,7 +84,7 @@ export class SoftmaxKernel {
    */
   collectCandidates(floor: number, candidates: Int32Array, candidateLogits: Float32Array): number {
     const padded = this.padded;
-    const count = this.kernel.collect(padded / 4, floor, 4 * padded, 8 * padded);
+    const count = this.kernel.collect(ROW, padded / 4, floor, ROW + 4 * padded, ROW + 8 * padded);
     candidates.set(this.ids.subarray(0, count));
     candidateLogits.set(this.values.subarray(0, count));
     return count;
@@ -90,7 +92,7 @@ export class SoftmaxKernel {
 
   /** Z = sum exp(logit - max) over the loaded row. */
   normalizer(max: number): number {
-    return this.kernel.exponentials(this.padded / 4, max, 0);
+    return this.kernel.exponentials(ROW, this.padded / 4, max, 0);
   }
 
   /**
@@ -98,7 +100,7 @@ export class SoftmaxKernel {
    * weights are then in {@link SoftmaxKernel.exponentialWeights} until the next call.
    */
   fillExponentials(max: number): number {
-    return this.kernel.exponentials(this.padded / 4, max, 4 * this.padded);
+    return this.kernel.exponentials(ROW, this.padded / 4, max, ROW + 4 * this.padded);
   }
 
   /** The weights written by the last {@link SoftmaxKernel.fillExponentials}, one per token of the loaded row. */
@@ -106,11 +108,11 @@ export class SoftmaxKernel {
     return this.weights.subarray(0, this.length);
   }
 
-  /** Grows the memory for a row of `length` (4 bytes per float of the row, 8 for the candidates or the weights). */
+  /** Grows the memory for a row of `length` (the table, then 4 bytes per float of the row and 8 for the candidates or the weights). */
   private layOut(length: number): void {
     const padded = Math.ceil(length / BLOCK) * BLOCK;
     const memory = this.kernel.memory;
-    const pages = Math.ceil((12 * padded) / PAGE_BYTES);
+    const pages = Math.ceil((ROW + 12 * padded) / PAGE_BYTES);
     const current = memory.buffer.byteLength / PAGE_BYTES;
     if (pages > current) memory.grow(pages - current);
     // Growing replaces the buffer, which detaches every view of the old one.
@@ -118,10 +120,10 @@ export class SoftmaxKernel {
     const buffer = memory.buffer;
     this.buffer = buffer;
     this.padded = padded;
-    this.row = new Float32Array(buffer, 0, padded);
-    this.ids = new Int32Array(buffer, 4 * padded, padded);
-    this.values = new Float32Array(buffer, 8 * padded, padded);
-    this.weights = new Float64Array(buffer, 4 * padded, padded);
+    this.row = new Float32Array(buffer, ROW, padded);
+    this.ids = new Int32Array(buffer, ROW + 4 * padded, padded);
+    this.values = new Float32Array(buffer, ROW + 8 * padded, padded);
+    this.weights = new Float64Array(buffer, ROW + 4 * padded, padded);
   }
 }
 

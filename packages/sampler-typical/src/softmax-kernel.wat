@@ -3,21 +3,41 @@
 ;; src/softmax-kernel-bytes.ts holds its compiled bytes (regenerate with `pnpm build:wasm`).
 ;;
 ;; Memory layout, in bytes, for a row padded to P floats (a multiple of 16, padding at -Infinity):
-;;   [0, 4P)          the row (float32)
-;;   [4P, 12P)        either the candidates (P int32 ids, then P float32 logits) or P float64 weights
+;;   [0, 512)              2^(j/64) for j = 0..63 (float64), the exponential's table
+;;   [512, 512 + 4P)       the row (float32)
+;;   [512 + 4P, 512 + 12P) either the candidates (P int32 ids, then P float32 logits) or P float64 weights
+;; The functions take the row's address ($row, 512) and the addresses of their outputs as parameters.
 ;;
-;; Every exponential here is e^t for t = logit - max <= 0, computed as in the package's scalar exponential: the same
-;; answer to within a few units in the last place of Math.exp (error analysis at $exponentials).
+;; Every exponential here is e^t for t = logit - max <= 0, to within a few units in the last place of Math.exp (the
+;; method and its error at $exponentials).
 (module
   (memory (export "memory") 1)
+  (data (i32.const 0)
+    "\00\00\00\00\00\00\f0\3f\61\80\77\3e\9a\2c\f0\3f\74\85\15\d3\b0\59\f0\3f\c8\9b\75\18\45\87\f0\3f"
+    "\0f\89\f9\6c\58\b5\f0\3f\a2\d1\d3\32\ec\e3\f0\3f\51\5b\12\d0\01\13\f1\3f\e0\2d\a9\ae\9a\42\f1\3f"
+    "\7b\51\7d\3c\b8\72\f1\3f\75\cb\6f\eb\5b\a3\f1\3f\aa\b9\68\31\87\d4\f1\3f\d6\8c\62\88\3b\06\f2\3f"
+    "\38\62\75\6e\7a\38\f2\3f\dd\7c\e2\65\45\6b\f2\3f\e1\de\1f\f5\9d\9e\f2\3f\0b\03\e4\a6\85\d2\f2\3f"
+    "\15\b7\31\0a\fe\06\f3\3f\ff\16\64\b2\08\3c\f3\3f\cb\a9\3a\37\a7\71\f3\3f\f7\9f\e5\34\db\a7\f3\3f"
+    "\22\34\12\4c\a6\de\f3\3f\2a\2e\f7\21\0a\16\f4\3f\2d\89\61\60\08\4e\f4\3f\d0\3c\c1\b5\a2\86\f4\3f"
+    "\27\2a\36\d5\da\bf\f4\3f\a7\2c\9d\76\b2\f9\f4\3f\82\4f\9d\56\2b\34\f5\3f\da\27\b5\36\47\6f\f5\3f"
+    "\29\54\48\dd\07\ab\f5\3f\48\21\ad\15\6f\e7\f5\3f\85\55\3a\b0\7e\24\f6\3f\25\22\55\82\38\62\f6\3f"
+    "\cd\3b\7f\66\9e\a0\f6\3f\2f\1a\65\3c\b2\df\f6\3f\74\5f\ec\e8\75\1f\f7\3f\c9\67\42\56\eb\5f\f7\3f"
+    "\87\01\eb\73\14\a1\f7\3f\62\4e\cf\36\f3\e2\f7\3f\13\ce\4c\99\89\25\f8\3f\ed\92\44\9b\d9\68\f8\3f"
+    "\db\a0\2a\42\e5\ac\f8\3f\36\77\15\99\ae\f1\f8\3f\e5\c5\cd\b0\37\37\f9\3f\50\4e\de\9f\82\7d\f9\3f"
+    "\90\f0\a3\82\91\c4\f9\3f\65\e5\5d\7b\66\0c\fa\3f\5d\25\3e\b2\03\55\fa\3f\bf\fd\79\55\6b\9e\fa\3f"
+    "\ad\d3\5a\99\9f\e8\fa\3f\fb\15\4f\b8\a2\33\fb\3f\47\5e\fb\f2\76\7f\fb\3f\d2\c1\4b\90\1e\cc\fb\3f"
+    "\9c\52\85\dd\9b\19\fc\3f\4b\d1\57\2e\f1\67\fc\3f\69\90\ef\dc\20\b7\fc\3f\7c\89\07\4a\2d\07\fd\3f"
+    "\87\a4\fb\dc\18\58\fd\3f\85\32\db\03\e6\a9\fd\3f\5f\9b\7b\33\97\fc\fd\3f\f6\3f\8b\e7\2e\50\fe\3f"
+    "\da\90\a4\a2\af\a4\fe\3f\27\5a\61\ee\1b\fa\fe\3f\40\45\6e\5b\76\50\ff\3f\d8\90\9e\81\c1\a7\ff\3f")
 
   ;; The result of the last $exponentials besides Z: sum e^t t.
   (global $weightedShift (export "weightedShift") (mut f64) (f64.const 0))
 
-  ;; The largest of the first 16 * $blocks floats. NaN propagates (f32x4.max), so a row holding NaN returns NaN.
-  (func (export "largest") (param $blocks i32) (result f64)
+  ;; The largest of the 16 * $blocks floats at $row. NaN propagates (f32x4.max), so a row holding NaN returns NaN.
+  (func (export "largest") (param $row i32) (param $blocks i32) (result f64)
     (local $p i32) (local $end i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
-    (local.set $end (i32.shl (local.get $blocks) (i32.const 6)))
+    (local.set $p (local.get $row))
+    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $blocks) (i32.const 6))))
     ;; Four running maxima, so that each f32x4.max does not wait on the one before.
     (local.set $a (v128.const f32x4 -inf -inf -inf -inf))
     (local.set $b (local.get $a))
@@ -38,26 +58,29 @@
         (f32.max (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
         (f32.max (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a))))))
 
-  ;; Lists the tokens among the first 4 * $quads floats whose logit is at least $floor, ids at $ids (int32) and logits
-  ;; at $values (float32) in ascending id order, and returns how many there are. -Infinity is never listed as long as
-  ;; $floor is above it.
-  (func (export "collect") (param $quads i32) (param $floor f64) (param $ids i32) (param $values i32) (result i32)
+  ;; Lists the tokens among the 4 * $quads floats at $row whose logit is at least $floor, ids at $ids (int32) and
+  ;; logits at $values (float32) in ascending id order, and returns how many there are. -Infinity is never listed as
+  ;; long as $floor is above it.
+  (func (export "collect")
+    (param $row i32) (param $quads i32) (param $floor f64) (param $ids i32) (param $values i32) (result i32)
     (local $p i32) (local $end i32) (local $count i32) (local $lane i32) (local $logit f32)
-    (local $floors v128) (local $quad v128) (local $t_lo v128) (local $t_hi v128)
-    (local.set $end (i32.shl (local.get $quads) (i32.const 4)))
+    (local $floors v128) (local $quad v128)
+    (local.set $p (local.get $row))
+    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $quads) (i32.const 4))))
     (local.set $floors (f64x2.splat (local.get $floor)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $quad (v128.load (local.get $p)))
-        ;; Compared as doubles, so that the floor needs no rounding to float32.
-        (local.set $t_lo (f64x2.promote_low_f32x4 (local.get $quad)))
-        (local.set $t_hi
-          (f64x2.promote_low_f32x4
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad))))
-        ;; Rare on language-model rows: the scalar path runs only for the quads that hold a candidate.
+        ;; Rare on language-model rows: the scalar path runs only for the quads that hold a candidate. The logits are
+        ;; compared as doubles, so that the floor needs no rounding to float32.
         (if (v128.any_true
-              (v128.or (f64x2.ge (local.get $t_lo) (local.get $floors)) (f64x2.ge (local.get $t_hi) (local.get $floors))))
+              (v128.or
+                (f64x2.ge (f64x2.promote_low_f32x4 (local.get $quad)) (local.get $floors))
+                (f64x2.ge
+                  (f64x2.promote_low_f32x4
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad)))
+                  (local.get $floors))))
           (then
             (local.set $lane (i32.const 0))
             (loop $lanes
@@ -66,7 +89,7 @@
                 (then
                   (i32.store
                     (i32.add (local.get $ids) (i32.shl (local.get $count) (i32.const 2)))
-                    (i32.shr_u (i32.add (local.get $p) (local.get $lane)) (i32.const 2)))
+                    (i32.shr_u (i32.sub (i32.add (local.get $p) (local.get $lane)) (local.get $row)) (i32.const 2)))
                   (f32.store
                     (i32.add (local.get $values) (i32.shl (local.get $count) (i32.const 2)))
                     (local.get $logit))
@@ -79,71 +102,67 @@
 
   ;; Constants of the exponential. They are mutable globals, read into locals before the loop, because V8 rebuilds a
   ;; v128.const from immediates at every use (three instructions each, inside the loop), whereas a value it cannot fold
-  ;; stays in a register or a stack slot. $q0..$q9: q(r) = sum q_i r^i, see $exponentials.
-  (global $inverseLn2 (mut v128) (v128.const f64x2 1.4426950408889634 1.4426950408889634))
+  ;; stays in a register or a stack slot.
+  (global $stepsPerNat (mut v128) (v128.const f64x2 92.33248261689366 92.33248261689366))
   (global $roundingShift (mut v128) (v128.const f64x2 6755399441055744 6755399441055744))
-  (global $ln2High (mut v128) (v128.const f64x2 0.6931471803691238 0.6931471803691238))
-  (global $ln2Low (mut v128) (v128.const f64x2 1.9082149292705877e-10 1.9082149292705877e-10))
-  (global $q0 (mut v128) (v128.const f64x2 0.5000000000000001 0.5000000000000001))
-  (global $q1 (mut v128) (v128.const f64x2 0.16666666666666669 0.16666666666666669))
-  (global $q2 (mut v128) (v128.const f64x2 4.1666666666624164e-02 4.1666666666624164e-02))
-  (global $q3 (mut v128) (v128.const f64x2 8.333333333330065e-03 8.333333333330065e-03))
-  (global $q4 (mut v128) (v128.const f64x2 1.388888891719689e-03 1.388888891719689e-03))
-  (global $q5 (mut v128) (v128.const f64x2 1.9841269863040675e-04 1.9841269863040675e-04))
-  (global $q6 (mut v128) (v128.const f64x2 2.480152132210459e-05 2.480152132210459e-05))
-  (global $q7 (mut v128) (v128.const f64x2 2.7557268480106926e-06 2.7557268480106926e-06))
-  (global $q8 (mut v128) (v128.const f64x2 2.762007600563138e-07 2.762007600563138e-07))
-  (global $q9 (mut v128) (v128.const f64x2 2.5100375929185925e-08 2.5100375929185925e-08))
-  (global $one (mut v128) (v128.const f64x2 1 1))
-  (global $exponentBias (mut v128) (v128.const i64x2 1083 1083))
-  (global $twoToMinus60 (mut v128) (v128.const f64x2 0x1p-60 0x1p-60))
+  (global $stepHigh (mut v128) (v128.const f64x2 0.01083042469326756 0.01083042469326756))
+  (global $stepLow (mut v128) (v128.const f64x2 2.9815858269852933e-12 2.9815858269852933e-12))
+  (global $q0 (mut v128) (v128.const f64x2 0.4999999999998501 0.4999999999998501))
+  (global $q1 (mut v128) (v128.const f64x2 0.16666666666664526 0.16666666666664526))
+  (global $q2 (mut v128) (v128.const f64x2 0.041666707476689775 0.041666707476689775))
+  (global $q3 (mut v128) (v128.const f64x2 0.00833333916333604 0.00833333916333604))
   (global $lowest (mut v128) (v128.const f64x2 -746 -746))
+  (global $tableIndex (mut v128) (v128.const i64x2 63 63))
+  (global $exponentBias (mut v128) (v128.const i64x2 69312 69312))
+  (global $twoToMinus60 (mut v128) (v128.const f64x2 0x1p-60 0x1p-60))
 
-  ;; One pass over the first 4 * $quads floats of the row, with t = logit - $max (the row's largest logit): returns
+  ;; One pass over the 4 * $quads floats at $row, with t = logit - $max (the row's largest logit): returns
   ;; Z = sum e^t and leaves sum e^t t in $weightedShift (a NaN logit makes both NaN). When $weights is not 0, also
   ;; writes every e^t there (float64).
   ;;
-  ;; The exponential: t is first raised to -746 (e^-746 rounds to 0, as does e^t for every t below it, -Infinity
-  ;; included, and the clamped t keeps e^t t at 0 instead of NaN). Then t = k ln 2 + r with k = round(t / ln 2) and
-  ;; |r| <= ln 2 / 2 (plus the rounding of t / ln 2); ln 2 is split into a high part with 21 trailing zero bits, so
-  ;; k * ln2High is exact for |k| < 2^21, and a low part. e^r = 1 + r + r^2 q(r) with q a degree-9 near-minimax fit
-  ;; (Chebyshev, on |r| <= 0.3466) of (e^r - 1 - r) / r^2, relative error below 2e-17 in exact arithmetic, evaluated
-  ;; by Estrin's scheme (short dependency chains); the result is within a few ulps of e^t. 2^k is built in the
-  ;; exponent bits: adding 1.5 * 2^52 to t / ln 2 leaves k in the low bits of the sum, and shifting k + 1083 left by 52
-  ;; gives 2^(k + 60), a normal double for every k >= -1076; multiplying by 2^-60 last rounds once, so results in the
-  ;; subnormal range (t < -708.4) are right too.
+  ;; The exponential. t is first raised to -746: e^-746 rounds to 0, as does e^t for every t below it, -Infinity
+  ;; included, and the clamped t keeps e^t t at 0 instead of NaN. Then t = (k / 64) ln 2 + r with k = round(64 t / ln 2)
+  ;; and |r| <= ln 2 / 128 (plus the rounding of 64 t / ln 2), and e^t = 2^(k >> 6) * 2^((k & 63) / 64) * e^r:
+  ;; - k: adding 1.5 * 2^52 to 64 t / ln 2 rounds it to a whole number and leaves k in the low bits of the sum;
+  ;; - r = t - k * stepHigh - k * stepLow, with ln 2 / 64 split into a high part with 21 trailing zero bits (k * stepHigh
+  ;;   is exact for |k| < 2^21) and a low part;
+  ;; - 2^((k & 63) / 64) from the table (correctly rounded), one scalar load per lane;
+  ;; - e^r = 1 + s with s = r + r^2 q(r), q a cubic near-minimax fit (Chebyshev) of (e^r - 1 - r) / r^2 on
+  ;;   |r| <= 0.00542: relative error below 5e-18 in exact arithmetic; tabled * (1 + s) is computed as
+  ;;   tabled + tabled * s, so the result is within about two ulps of e^t;
+  ;; - 2^(k >> 6) in the exponent bits: ((k + 64 * 1083) >> 6) << 52 gives the bits of 2^((k >> 6) + 60), a normal
+  ;;   double for every k here (t >= -746); multiplying by 2^-60 last rounds once, so results in the subnormal range
+  ;;   (t < -708.4) are right too.
   ;;
   ;; Each iteration takes four floats as two independent f64x2 halves, $lo and $hi, so that their chains overlap.
-  (func (export "exponentials")
-    (param $quads i32) (param $max f64) (param $weights i32) (result f64)
-    (local $p i32) (local $end i32) (local $maxes v128) (local $z v128) (local $w v128) (local $quad v128)
+  (func (export "exponentials") (param $row i32) (param $quads i32) (param $max f64) (param $weights i32) (result f64)
+    (local $p i32) (local $end i32) (local $out i32) (local $maxes v128) (local $z v128) (local $w v128)
+    (local $quad v128)
     (local $t_lo v128) (local $t_hi v128)
     (local $shifted_lo v128) (local $shifted_hi v128)
     (local $k_lo v128) (local $k_hi v128)
     (local $r_lo v128) (local $r_hi v128)
     (local $r2_lo v128) (local $r2_hi v128)
-    (local $r4_lo v128) (local $r4_hi v128)
+    (local $index_lo v128) (local $index_hi v128)
+    (local $tabled_lo v128) (local $tabled_hi v128)
     (local $e_lo v128) (local $e_hi v128)
-    (local $inverseLn2 v128) (local $roundingShift v128) (local $ln2High v128) (local $ln2Low v128) (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $q4 v128) (local $q5 v128) (local $q6 v128) (local $q7 v128) (local $q8 v128) (local $q9 v128) (local $one v128) (local $exponentBias v128) (local $twoToMinus60 v128) (local $lowest v128)
-    (local.set $inverseLn2 (global.get $inverseLn2))
+    (local $stepsPerNat v128) (local $roundingShift v128) (local $stepHigh v128) (local $stepLow v128) (local $q0 v128) (local $q1 v128)
+    (local $q2 v128) (local $q3 v128) (local $lowest v128) (local $tableIndex v128) (local $exponentBias v128) (local $twoToMinus60 v128)
+    (local.set $stepsPerNat (global.get $stepsPerNat))
     (local.set $roundingShift (global.get $roundingShift))
-    (local.set $ln2High (global.get $ln2High))
-    (local.set $ln2Low (global.get $ln2Low))
+    (local.set $stepHigh (global.get $stepHigh))
+    (local.set $stepLow (global.get $stepLow))
     (local.set $q0 (global.get $q0))
     (local.set $q1 (global.get $q1))
     (local.set $q2 (global.get $q2))
     (local.set $q3 (global.get $q3))
-    (local.set $q4 (global.get $q4))
-    (local.set $q5 (global.get $q5))
-    (local.set $q6 (global.get $q6))
-    (local.set $q7 (global.get $q7))
-    (local.set $q8 (global.get $q8))
-    (local.set $q9 (global.get $q9))
-    (local.set $one (global.get $one))
+    (local.set $lowest (global.get $lowest))
+    (local.set $tableIndex (global.get $tableIndex))
     (local.set $exponentBias (global.get $exponentBias))
     (local.set $twoToMinus60 (global.get $twoToMinus60))
-    (local.set $lowest (global.get $lowest))
-    (local.set $end (i32.shl (local.get $quads) (i32.const 4)))
+    (local.set $p (local.get $row))
+    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $quads) (i32.const 4))))
+    (local.set $out (local.get $weights))
     (local.set $maxes (f64x2.splat (local.get $max)))
     (block $done
       (loop $next
@@ -156,68 +175,71 @@
         ;; t = max(logit - max, -746); pmax keeps NaN.
         (local.set $t_lo (f64x2.pmax (f64x2.sub (local.get $t_lo) (local.get $maxes)) (local.get $lowest)))
         (local.set $t_hi (f64x2.pmax (f64x2.sub (local.get $t_hi) (local.get $maxes)) (local.get $lowest)))
-        ;; t / ln 2 + 1.5 * 2^52: rounding to a whole number happens in this addition.
-        (local.set $shifted_lo (f64x2.add (f64x2.mul (local.get $t_lo) (local.get $inverseLn2)) (local.get $roundingShift)))
-        (local.set $shifted_hi (f64x2.add (f64x2.mul (local.get $t_hi) (local.get $inverseLn2)) (local.get $roundingShift)))
+        (local.set $shifted_lo (f64x2.add (f64x2.mul (local.get $t_lo) (local.get $stepsPerNat)) (local.get $roundingShift)))
+        (local.set $shifted_hi (f64x2.add (f64x2.mul (local.get $t_hi) (local.get $stepsPerNat)) (local.get $roundingShift)))
         (local.set $k_lo (f64x2.sub (local.get $shifted_lo) (local.get $roundingShift)))
         (local.set $k_hi (f64x2.sub (local.get $shifted_hi) (local.get $roundingShift)))
-        (local.set $r_lo (f64x2.sub (local.get $t_lo) (f64x2.mul (local.get $k_lo) (local.get $ln2High))))
-        (local.set $r_hi (f64x2.sub (local.get $t_hi) (f64x2.mul (local.get $k_hi) (local.get $ln2High))))
-        (local.set $r_lo (f64x2.sub (local.get $r_lo) (f64x2.mul (local.get $k_lo) (local.get $ln2Low))))
-        (local.set $r_hi (f64x2.sub (local.get $r_hi) (f64x2.mul (local.get $k_hi) (local.get $ln2Low))))
+        (local.set $r_lo (f64x2.sub (local.get $t_lo) (f64x2.mul (local.get $k_lo) (local.get $stepHigh))))
+        (local.set $r_hi (f64x2.sub (local.get $t_hi) (f64x2.mul (local.get $k_hi) (local.get $stepHigh))))
+        (local.set $r_lo (f64x2.sub (local.get $r_lo) (f64x2.mul (local.get $k_lo) (local.get $stepLow))))
+        (local.set $r_hi (f64x2.sub (local.get $r_hi) (f64x2.mul (local.get $k_hi) (local.get $stepLow))))
+        ;; Byte offsets of 2^((k & 63) / 64) in the table.
+        (local.set $index_lo (i64x2.shl (v128.and (local.get $shifted_lo) (local.get $tableIndex)) (i32.const 3)))
+        (local.set $index_hi (i64x2.shl (v128.and (local.get $shifted_hi) (local.get $tableIndex)) (i32.const 3)))
+        (local.set $tabled_lo
+          (v128.load64_lane 1
+            (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $index_lo)))
+            (v128.load64_zero (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $index_lo))))))
+        (local.set $tabled_hi
+          (v128.load64_lane 1
+            (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $index_hi)))
+            (v128.load64_zero (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $index_hi))))))
         (local.set $r2_lo (f64x2.mul (local.get $r_lo) (local.get $r_lo)))
         (local.set $r2_hi (f64x2.mul (local.get $r_hi) (local.get $r_hi)))
-        (local.set $r4_lo (f64x2.mul (local.get $r2_lo) (local.get $r2_lo)))
-        (local.set $r4_hi (f64x2.mul (local.get $r2_hi) (local.get $r2_hi)))
-        ;; q = (q0 + q1 r + r^2 (q2 + q3 r)) + r^4 ((q4 + q5 r + r^2 (q6 + q7 r)) + r^4 (q8 + q9 r)), held in $e.
+        ;; s = r + r^2 ((q0 + q1 r) + r^2 (q2 + q3 r)), held in $e.
         (local.set $e_lo
           (f64x2.add
-            (f64x2.add
-              (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_lo)))
-              (f64x2.mul (local.get $r2_lo) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_lo)))))
+            (local.get $r_lo)
             (f64x2.mul
-              (local.get $r4_lo)
+              (local.get $r2_lo)
               (f64x2.add
-                (f64x2.add
-                  (f64x2.add (local.get $q4) (f64x2.mul (local.get $q5) (local.get $r_lo)))
-                  (f64x2.mul (local.get $r2_lo) (f64x2.add (local.get $q6) (f64x2.mul (local.get $q7) (local.get $r_lo)))))
-                (f64x2.mul (local.get $r4_lo) (f64x2.add (local.get $q8) (f64x2.mul (local.get $q9) (local.get $r_lo))))))))
+                (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_lo)))
+                (f64x2.mul (local.get $r2_lo) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_lo))))))))
         (local.set $e_hi
           (f64x2.add
-            (f64x2.add
-              (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_hi)))
-              (f64x2.mul (local.get $r2_hi) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_hi)))))
+            (local.get $r_hi)
             (f64x2.mul
-              (local.get $r4_hi)
+              (local.get $r2_hi)
               (f64x2.add
-                (f64x2.add
-                  (f64x2.add (local.get $q4) (f64x2.mul (local.get $q5) (local.get $r_hi)))
-                  (f64x2.mul (local.get $r2_hi) (f64x2.add (local.get $q6) (f64x2.mul (local.get $q7) (local.get $r_hi)))))
-                (f64x2.mul (local.get $r4_hi) (f64x2.add (local.get $q8) (f64x2.mul (local.get $q9) (local.get $r_hi))))))))
-        ;; e^t = (1 + (r + r^2 q)) * 2^(k + 60) * 2^-60.
+                (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_hi)))
+                (f64x2.mul (local.get $r2_hi) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_hi))))))))
+        ;; e^t = (tabled + tabled * s) * 2^((k >> 6) + 60) * 2^-60.
         (local.set $e_lo
           (f64x2.mul
             (f64x2.mul
-              (f64x2.add (local.get $one) (f64x2.add (local.get $r_lo) (f64x2.mul (local.get $r2_lo) (local.get $e_lo))))
-              (i64x2.shl (i64x2.add (local.get $shifted_lo) (local.get $exponentBias)) (i32.const 52)))
+              (f64x2.add (local.get $tabled_lo) (f64x2.mul (local.get $tabled_lo) (local.get $e_lo)))
+              (i64x2.shl
+                (i64x2.shr_u (i64x2.add (local.get $shifted_lo) (local.get $exponentBias)) (i32.const 6))
+                (i32.const 52)))
             (local.get $twoToMinus60)))
         (local.set $e_hi
           (f64x2.mul
             (f64x2.mul
-              (f64x2.add (local.get $one) (f64x2.add (local.get $r_hi) (f64x2.mul (local.get $r2_hi) (local.get $e_hi))))
-              (i64x2.shl (i64x2.add (local.get $shifted_hi) (local.get $exponentBias)) (i32.const 52)))
+              (f64x2.add (local.get $tabled_hi) (f64x2.mul (local.get $tabled_hi) (local.get $e_hi)))
+              (i64x2.shl
+                (i64x2.shr_u (i64x2.add (local.get $shifted_hi) (local.get $exponentBias)) (i32.const 6))
+                (i32.const 52)))
             (local.get $twoToMinus60)))
         (if (local.get $weights)
           (then
-            (v128.store offset=0 (i32.add (local.get $weights) (i32.shl (local.get $p) (i32.const 1))) (local.get $e_lo))
-            (v128.store offset=16 (i32.add (local.get $weights) (i32.shl (local.get $p) (i32.const 1))) (local.get $e_hi))))
+            (v128.store offset=0 (local.get $out) (local.get $e_lo))
+            (v128.store offset=16 (local.get $out) (local.get $e_hi))
+            (local.set $out (i32.add (local.get $out) (i32.const 32)))))
         (local.set $z (f64x2.add (local.get $z) (f64x2.add (local.get $e_lo) (local.get $e_hi))))
         (local.set $w
           (f64x2.add
             (local.get $w)
-            (f64x2.add
-              (f64x2.mul (local.get $e_lo) (local.get $t_lo))
-              (f64x2.mul (local.get $e_hi) (local.get $t_hi)))))
+            (f64x2.add (f64x2.mul (local.get $e_lo) (local.get $t_lo)) (f64x2.mul (local.get $e_hi) (local.get $t_hi)))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $next)))
     (global.set $weightedShift
