@@ -171,7 +171,7 @@ describe('softmax kernel: sums and candidates', () => {
   });
 
   it('reports bad rows with the index of the first bad entry', () => {
-    const bad = (values: number[]) => () => kernel.loadRow(Float32Array.from(values));
+    const bad = (values: number[]) => () => kernel.exponentialSums(kernel.loadRow(Float32Array.from(values)));
     expect(bad([0, 1, Number.NaN, 2])).toThrow(/logits\[2\]: logits must be finite or -Infinity, got NaN/);
     expect(bad([0, Number.POSITIVE_INFINITY])).toThrow(/logits\[1\].*Infinity/);
     expect(bad([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY])).toThrow(/every logit is -Infinity/);

@@ -42,6 +42,8 @@ const BLOCK = 16;
 export class SoftmaxKernel {
   private readonly kernel: KernelExports;
   private row: Float32Array = new Float32Array(0);
+  /** The caller's row last loaded, to name a bad entry in errors. */
+  private source: Float32Array = new Float32Array(0);
   private length = 0;
   private padded = -1;
   private buffer: ArrayBuffer | undefined;
@@ -55,7 +57,8 @@ export class SoftmaxKernel {
 
   /**
    * Copies `logits` into the kernel and returns its largest logit, with the checks of `largestLogit`: a row that is
-   * empty, holds NaN or +Infinity, or has no finite logit is reported with the index of the first bad entry.
+   * empty, holds +Infinity or has no finite logit is reported here with the index of the first bad entry. As in
+   * `largestLogit`, NaN never wins the comparison; the sums come out NaN and report it.
    */
   loadRow(logits: Float32Array): number {
     const length = logits.length;
@@ -64,8 +67,9 @@ export class SoftmaxKernel {
     this.row.set(logits);
     this.row.fill(Number.NEGATIVE_INFINITY, length);
     this.length = length;
+    this.source = logits;
     const max = this.kernel.largest(ROW, this.padded / BLOCK);
-    // NaN propagates through the kernel's maximum; max - max is NaN for +Infinity and NaN.
+    // max - max is NaN for +Infinity.
     if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
     return max;
   }
@@ -73,7 +77,7 @@ export class SoftmaxKernel {
   /** Z = sum e^t and sum e^t t over the loaded row, with t = logit - max (as `exponentialSums` of softmax.ts). */
   exponentialSums(max: number): { normalizer: number; weightedShift: number } {
     const kernel = this.kernel;
-    const normalizer = kernel.exponentials(ROW, this.padded / 4, max, 0);
+    const normalizer = this.checked(kernel.exponentials(ROW, this.padded / 4, max, 0));
     return { normalizer, weightedShift: kernel.weightedShift.value };
   }
 
@@ -92,7 +96,7 @@ export class SoftmaxKernel {
 
   /** Z = sum exp(logit - max) over the loaded row. */
   normalizer(max: number): number {
-    return this.kernel.exponentials(ROW, this.padded / 4, max, 0);
+    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, 0));
   }
 
   /**
@@ -100,12 +104,18 @@ export class SoftmaxKernel {
    * weights are then in {@link SoftmaxKernel.exponentialWeights} until the next call.
    */
   fillExponentials(max: number): number {
-    return this.kernel.exponentials(ROW, this.padded / 4, max, ROW + 4 * this.padded);
+    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, ROW + 4 * this.padded));
   }
 
   /** The weights written by the last {@link SoftmaxKernel.fillExponentials}, one per token of the loaded row. */
   exponentialWeights(): Float64Array {
     return this.weights.subarray(0, this.length);
+  }
+
+  /** A sum over the loaded row, after reporting the NaN logit that made it NaN. */
+  private checked(sum: number): number {
+    if (Number.isNaN(sum)) reportBadRow(this.source);
+    return sum;
   }
 
   /** Grows the memory for a row of `length` (the table, then 4 bytes per float of the row and 8 for the candidates or the weights). */

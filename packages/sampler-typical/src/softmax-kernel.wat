@@ -3,7 +3,7 @@
 ;; src/softmax-kernel-bytes.ts holds its compiled bytes (regenerate with `pnpm build:wasm`).
 ;;
 ;; Memory layout, in bytes, for a row padded to P floats (a multiple of 16, padding at -Infinity):
-;;   [0, 512)              2^(j/64) for j = 0..63 (float64), the exponential's table
+;;   [0, 512)              2^(j/64 - 60) for j = 0..63 (float64), the exponential's table
 ;;   [512, 512 + 4P)       the row (float32)
 ;;   [512 + 4P, 512 + 12P) either the candidates (P int32 ids, then P float32 logits) or P float64 weights
 ;; The functions take the row's address ($row, 512) and the addresses of their outputs as parameters.
@@ -13,32 +13,34 @@
 (module
   (memory (export "memory") 1)
   (data (i32.const 0)
-    "\00\00\00\00\00\00\f0\3f\61\80\77\3e\9a\2c\f0\3f\74\85\15\d3\b0\59\f0\3f\c8\9b\75\18\45\87\f0\3f"
-    "\0f\89\f9\6c\58\b5\f0\3f\a2\d1\d3\32\ec\e3\f0\3f\51\5b\12\d0\01\13\f1\3f\e0\2d\a9\ae\9a\42\f1\3f"
-    "\7b\51\7d\3c\b8\72\f1\3f\75\cb\6f\eb\5b\a3\f1\3f\aa\b9\68\31\87\d4\f1\3f\d6\8c\62\88\3b\06\f2\3f"
-    "\38\62\75\6e\7a\38\f2\3f\dd\7c\e2\65\45\6b\f2\3f\e1\de\1f\f5\9d\9e\f2\3f\0b\03\e4\a6\85\d2\f2\3f"
-    "\15\b7\31\0a\fe\06\f3\3f\ff\16\64\b2\08\3c\f3\3f\cb\a9\3a\37\a7\71\f3\3f\f7\9f\e5\34\db\a7\f3\3f"
-    "\22\34\12\4c\a6\de\f3\3f\2a\2e\f7\21\0a\16\f4\3f\2d\89\61\60\08\4e\f4\3f\d0\3c\c1\b5\a2\86\f4\3f"
-    "\27\2a\36\d5\da\bf\f4\3f\a7\2c\9d\76\b2\f9\f4\3f\82\4f\9d\56\2b\34\f5\3f\da\27\b5\36\47\6f\f5\3f"
-    "\29\54\48\dd\07\ab\f5\3f\48\21\ad\15\6f\e7\f5\3f\85\55\3a\b0\7e\24\f6\3f\25\22\55\82\38\62\f6\3f"
-    "\cd\3b\7f\66\9e\a0\f6\3f\2f\1a\65\3c\b2\df\f6\3f\74\5f\ec\e8\75\1f\f7\3f\c9\67\42\56\eb\5f\f7\3f"
-    "\87\01\eb\73\14\a1\f7\3f\62\4e\cf\36\f3\e2\f7\3f\13\ce\4c\99\89\25\f8\3f\ed\92\44\9b\d9\68\f8\3f"
-    "\db\a0\2a\42\e5\ac\f8\3f\36\77\15\99\ae\f1\f8\3f\e5\c5\cd\b0\37\37\f9\3f\50\4e\de\9f\82\7d\f9\3f"
-    "\90\f0\a3\82\91\c4\f9\3f\65\e5\5d\7b\66\0c\fa\3f\5d\25\3e\b2\03\55\fa\3f\bf\fd\79\55\6b\9e\fa\3f"
-    "\ad\d3\5a\99\9f\e8\fa\3f\fb\15\4f\b8\a2\33\fb\3f\47\5e\fb\f2\76\7f\fb\3f\d2\c1\4b\90\1e\cc\fb\3f"
-    "\9c\52\85\dd\9b\19\fc\3f\4b\d1\57\2e\f1\67\fc\3f\69\90\ef\dc\20\b7\fc\3f\7c\89\07\4a\2d\07\fd\3f"
-    "\87\a4\fb\dc\18\58\fd\3f\85\32\db\03\e6\a9\fd\3f\5f\9b\7b\33\97\fc\fd\3f\f6\3f\8b\e7\2e\50\fe\3f"
-    "\da\90\a4\a2\af\a4\fe\3f\27\5a\61\ee\1b\fa\fe\3f\40\45\6e\5b\76\50\ff\3f\d8\90\9e\81\c1\a7\ff\3f")
+    "\00\00\00\00\00\00\30\3c\61\80\77\3e\9a\2c\30\3c\74\85\15\d3\b0\59\30\3c\c8\9b\75\18\45\87\30\3c"
+    "\0f\89\f9\6c\58\b5\30\3c\a2\d1\d3\32\ec\e3\30\3c\51\5b\12\d0\01\13\31\3c\e0\2d\a9\ae\9a\42\31\3c"
+    "\7b\51\7d\3c\b8\72\31\3c\75\cb\6f\eb\5b\a3\31\3c\aa\b9\68\31\87\d4\31\3c\d6\8c\62\88\3b\06\32\3c"
+    "\38\62\75\6e\7a\38\32\3c\dd\7c\e2\65\45\6b\32\3c\e1\de\1f\f5\9d\9e\32\3c\0b\03\e4\a6\85\d2\32\3c"
+    "\15\b7\31\0a\fe\06\33\3c\ff\16\64\b2\08\3c\33\3c\cb\a9\3a\37\a7\71\33\3c\f7\9f\e5\34\db\a7\33\3c"
+    "\22\34\12\4c\a6\de\33\3c\2a\2e\f7\21\0a\16\34\3c\2d\89\61\60\08\4e\34\3c\d0\3c\c1\b5\a2\86\34\3c"
+    "\27\2a\36\d5\da\bf\34\3c\a7\2c\9d\76\b2\f9\34\3c\82\4f\9d\56\2b\34\35\3c\da\27\b5\36\47\6f\35\3c"
+    "\29\54\48\dd\07\ab\35\3c\48\21\ad\15\6f\e7\35\3c\85\55\3a\b0\7e\24\36\3c\25\22\55\82\38\62\36\3c"
+    "\cd\3b\7f\66\9e\a0\36\3c\2f\1a\65\3c\b2\df\36\3c\74\5f\ec\e8\75\1f\37\3c\c9\67\42\56\eb\5f\37\3c"
+    "\87\01\eb\73\14\a1\37\3c\62\4e\cf\36\f3\e2\37\3c\13\ce\4c\99\89\25\38\3c\ed\92\44\9b\d9\68\38\3c"
+    "\db\a0\2a\42\e5\ac\38\3c\36\77\15\99\ae\f1\38\3c\e5\c5\cd\b0\37\37\39\3c\50\4e\de\9f\82\7d\39\3c"
+    "\90\f0\a3\82\91\c4\39\3c\65\e5\5d\7b\66\0c\3a\3c\5d\25\3e\b2\03\55\3a\3c\bf\fd\79\55\6b\9e\3a\3c"
+    "\ad\d3\5a\99\9f\e8\3a\3c\fb\15\4f\b8\a2\33\3b\3c\47\5e\fb\f2\76\7f\3b\3c\d2\c1\4b\90\1e\cc\3b\3c"
+    "\9c\52\85\dd\9b\19\3c\3c\4b\d1\57\2e\f1\67\3c\3c\69\90\ef\dc\20\b7\3c\3c\7c\89\07\4a\2d\07\3d\3c"
+    "\87\a4\fb\dc\18\58\3d\3c\85\32\db\03\e6\a9\3d\3c\5f\9b\7b\33\97\fc\3d\3c\f6\3f\8b\e7\2e\50\3e\3c"
+    "\da\90\a4\a2\af\a4\3e\3c\27\5a\61\ee\1b\fa\3e\3c\40\45\6e\5b\76\50\3f\3c\d8\90\9e\81\c1\a7\3f\3c")
 
   ;; The result of the last $exponentials besides Z: sum e^t t.
   (global $weightedShift (export "weightedShift") (mut f64) (f64.const 0))
 
-  ;; The largest of the 16 * $blocks floats at $row. NaN propagates (f32x4.max), so a row holding NaN returns NaN.
+  ;; The largest of the 16 * $blocks floats at $row, NaN aside: f32x4.pmax (a single maxps, where f32x4.max also orders
+  ;; NaN and signed zeros in several more instructions) keeps the running maximum when it meets NaN. A NaN logit then
+  ;; shows in $exponentials, whose sums it makes NaN.
   (func (export "largest") (param $row i32) (param $blocks i32) (result f64)
     (local $p i32) (local $end i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
     (local.set $p (local.get $row))
     (local.set $end (i32.add (local.get $row) (i32.shl (local.get $blocks) (i32.const 6))))
-    ;; Four running maxima, so that each f32x4.max does not wait on the one before.
+    ;; Four running maxima, so that each f32x4.pmax does not wait on the one before.
     (local.set $a (v128.const f32x4 -inf -inf -inf -inf))
     (local.set $b (local.get $a))
     (local.set $c (local.get $a))
@@ -46,10 +48,10 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $a (f32x4.max (local.get $a) (v128.load offset=0 (local.get $p))))
-        (local.set $b (f32x4.max (local.get $b) (v128.load offset=16 (local.get $p))))
-        (local.set $c (f32x4.max (local.get $c) (v128.load offset=32 (local.get $p))))
-        (local.set $d (f32x4.max (local.get $d) (v128.load offset=48 (local.get $p))))
+        (local.set $a (f32x4.pmax (local.get $a) (v128.load offset=0 (local.get $p))))
+        (local.set $b (f32x4.pmax (local.get $b) (v128.load offset=16 (local.get $p))))
+        (local.set $c (f32x4.pmax (local.get $c) (v128.load offset=32 (local.get $p))))
+        (local.set $d (f32x4.pmax (local.get $d) (v128.load offset=48 (local.get $p))))
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $next)))
     (local.set $a (f32x4.max (f32x4.max (local.get $a) (local.get $b)) (f32x4.max (local.get $c) (local.get $d))))
@@ -114,7 +116,6 @@
   (global $lowest (mut v128) (v128.const f64x2 -746 -746))
   (global $tableIndex (mut v128) (v128.const i64x2 63 63))
   (global $exponentBias (mut v128) (v128.const i64x2 69312 69312))
-  (global $twoToMinus60 (mut v128) (v128.const f64x2 0x1p-60 0x1p-60))
 
   ;; One pass over the 4 * $quads floats at $row, with t = logit - $max (the row's largest logit): returns
   ;; Z = sum e^t and leaves sum e^t t in $weightedShift (a NaN logit makes both NaN). When $weights is not 0, also
@@ -126,13 +127,13 @@
   ;; - k: adding 1.5 * 2^52 to 64 t / ln 2 rounds it to a whole number and leaves k in the low bits of the sum;
   ;; - r = t - k * stepHigh - k * stepLow, with ln 2 / 64 split into a high part with 21 trailing zero bits (k * stepHigh
   ;;   is exact for |k| < 2^21) and a low part;
-  ;; - 2^((k & 63) / 64) from the table (correctly rounded), one scalar load per lane;
+  ;; - 2^((k & 63) / 64 - 60) from the table (correctly rounded), one scalar load per lane;
   ;; - e^r = 1 + s with s = r + r^2 q(r), q a cubic near-minimax fit (Chebyshev) of (e^r - 1 - r) / r^2 on
   ;;   |r| <= 0.00542: relative error below 5e-18 in exact arithmetic; tabled * (1 + s) is computed as
   ;;   tabled + tabled * s, so the result is within about two ulps of e^t;
   ;; - 2^(k >> 6) in the exponent bits: ((k + 64 * 1083) >> 6) << 52 gives the bits of 2^((k >> 6) + 60), a normal
-  ;;   double for every k here (t >= -746); multiplying by 2^-60 last rounds once, so results in the subnormal range
-  ;;   (t < -708.4) are right too.
+  ;;   double for every k here (t >= -746), which makes up for the table's 2^-60; the product rounds once, so results
+  ;;   in the subnormal range (t < -708.4) are right too.
   ;;
   ;; Each iteration takes four floats as two independent f64x2 halves, $lo and $hi, so that their chains overlap.
   (func (export "exponentials") (param $row i32) (param $quads i32) (param $max f64) (param $weights i32) (result f64)
@@ -147,7 +148,7 @@
     (local $tabled_lo v128) (local $tabled_hi v128)
     (local $e_lo v128) (local $e_hi v128)
     (local $stepsPerNat v128) (local $roundingShift v128) (local $stepHigh v128) (local $stepLow v128) (local $q0 v128) (local $q1 v128)
-    (local $q2 v128) (local $q3 v128) (local $lowest v128) (local $tableIndex v128) (local $exponentBias v128) (local $twoToMinus60 v128)
+    (local $q2 v128) (local $q3 v128) (local $lowest v128) (local $tableIndex v128) (local $exponentBias v128)
     (local.set $stepsPerNat (global.get $stepsPerNat))
     (local.set $roundingShift (global.get $roundingShift))
     (local.set $stepHigh (global.get $stepHigh))
@@ -159,7 +160,6 @@
     (local.set $lowest (global.get $lowest))
     (local.set $tableIndex (global.get $tableIndex))
     (local.set $exponentBias (global.get $exponentBias))
-    (local.set $twoToMinus60 (global.get $twoToMinus60))
     (local.set $p (local.get $row))
     (local.set $end (i32.add (local.get $row) (i32.shl (local.get $quads) (i32.const 4))))
     (local.set $out (local.get $weights))
@@ -213,23 +213,19 @@
               (f64x2.add
                 (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_hi)))
                 (f64x2.mul (local.get $r2_hi) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_hi))))))))
-        ;; e^t = (tabled + tabled * s) * 2^((k >> 6) + 60) * 2^-60.
+        ;; e^t = (tabled + tabled * s) * 2^((k >> 6) + 60).
         (local.set $e_lo
           (f64x2.mul
-            (f64x2.mul
-              (f64x2.add (local.get $tabled_lo) (f64x2.mul (local.get $tabled_lo) (local.get $e_lo)))
-              (i64x2.shl
-                (i64x2.shr_u (i64x2.add (local.get $shifted_lo) (local.get $exponentBias)) (i32.const 6))
-                (i32.const 52)))
-            (local.get $twoToMinus60)))
+            (f64x2.add (local.get $tabled_lo) (f64x2.mul (local.get $tabled_lo) (local.get $e_lo)))
+            (i64x2.shl
+              (i64x2.shr_u (i64x2.add (local.get $shifted_lo) (local.get $exponentBias)) (i32.const 6))
+              (i32.const 52))))
         (local.set $e_hi
           (f64x2.mul
-            (f64x2.mul
-              (f64x2.add (local.get $tabled_hi) (f64x2.mul (local.get $tabled_hi) (local.get $e_hi)))
-              (i64x2.shl
-                (i64x2.shr_u (i64x2.add (local.get $shifted_hi) (local.get $exponentBias)) (i32.const 6))
-                (i32.const 52)))
-            (local.get $twoToMinus60)))
+            (f64x2.add (local.get $tabled_hi) (f64x2.mul (local.get $tabled_hi) (local.get $e_hi)))
+            (i64x2.shl
+              (i64x2.shr_u (i64x2.add (local.get $shifted_hi) (local.get $exponentBias)) (i32.const 6))
+              (i32.const 52))))
         (if (local.get $weights)
           (then
             (v128.store offset=0 (local.get $out) (local.get $e_lo))
