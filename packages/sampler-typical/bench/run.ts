@@ -5,10 +5,14 @@
  *
  *   pnpm --filter @diffchat/sampler-typical bench
  *
+ * The softmax passes run in the WebAssembly kernel; SOFTMAX_PATH=javascript forces the JavaScript fallback instead,
+ * to compare the two on one machine.
+ *
  * Last line: typical_250k_us=<number> speedup_vs_sort=<number>
  */
 import { loadavg } from 'node:os';
 import { createSampler, topPFilter, typicalFilter } from '../src/index';
+import { forceJavaScriptSoftmax, softmaxKernel } from '../src/softmax-kernel';
 import { fullSortTopP, fullSortTypical } from './full-sort';
 
 const TYPICAL_MASS = 0.9;
@@ -95,6 +99,8 @@ function plainPass(row: Float32Array): number {
 const sameRow = (left: Float32Array, right: Float32Array) =>
   left.every((value, index) => Object.is(value, right[index]));
 
+forceJavaScriptSoftmax(process.env.SOFTMAX_PATH === 'javascript');
+console.log(`softmax passes: ${softmaxKernel() === undefined ? 'JavaScript' : 'WebAssembly SIMD kernel'}`);
 console.log(
   `load average ${loadavg()
     .map((load) => load.toFixed(2))

@@ -1,6 +1,7 @@
 import { SamplerInputError } from './errors';
 import { summariseRow } from './logits-row';
 import { fillExponentials, logNormalizer } from './softmax';
+import { softmaxKernel } from './softmax-kernel';
 import { weightScratch } from './workspace';
 
 /** A source of uniform random numbers in [0, 1), e.g. `Math.random` or a seeded generator. */
@@ -50,8 +51,17 @@ export function drawToken(logits: Float32Array, random: RandomSource): DrawnToke
     throw new SamplerInputError('rng', `must return a number in [0, 1), returned ${String(uniform)}`);
   }
   const length = logits.length;
-  const weights = weightScratch(length);
-  const normalizer = fillExponentials(logits, max, weights);
+  const kernel = softmaxKernel();
+  let weights: Float64Array;
+  let normalizer: number;
+  if (kernel === undefined) {
+    weights = weightScratch(length);
+    normalizer = fillExponentials(logits, max, weights);
+  } else {
+    kernel.loadRow(logits);
+    normalizer = kernel.fillExponentials(max);
+    weights = kernel.exponentialWeights();
+  }
   const threshold = uniform * normalizer;
   let cumulative = 0;
   // Rounding can leave the threshold just above the last partial sum: fall back to the last token with weight.

@@ -1,5 +1,6 @@
 import { EXPONENT_UNDERFLOW, exponentialOfNonPositive } from './exponential';
 import { reportBadRow } from './logits-row';
+import { softmaxKernel } from './softmax-kernel';
 
 /**
  * Probabilities are rounded to whole multiples of 2^-50 before they are accumulated, so every cumulative mass is an
@@ -25,11 +26,22 @@ export function fillExponentials(logits: Float32Array, max: number, weights: Flo
   return total;
 }
 
-/** log(sum_i exp(logits[i] - max)); add `max` to get the row's log-sum-exp. */
+/**
+ * log(sum_i exp(logits[i] - max)); add `max` to get the row's log-sum-exp. `max` must be the row's largest logit.
+ * Runs in the WebAssembly kernel where it loads.
+ */
 export function logNormalizer(logits: Float32Array, max: number): number {
+  const kernel = softmaxKernel();
+  if (kernel === undefined) return Math.log(sumExponentials(logits, max));
+  kernel.loadRow(logits);
+  return Math.log(kernel.normalizer(max));
+}
+
+/** The JavaScript loop of {@link logNormalizer}: sum_i exp(logits[i] - max). */
+function sumExponentials(logits: Float32Array, max: number): number {
   let total = 0;
   for (let index = 0; index < logits.length; index++) total += exponentialOfNonPositive(logits[index] - max);
-  return Math.log(total);
+  return total;
 }
 
 /**
