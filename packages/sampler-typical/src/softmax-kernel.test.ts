@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileKernel } from '../scripts/compile-kernel';
 import { seededRandom } from '../test/statistics';
 import { SamplerInputError } from './errors';
-import { forceJavaScriptSoftmax, loadSoftmaxKernel, type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
+import {
+  float32AtLeast,
+  forceJavaScriptSoftmax,
+  loadSoftmaxKernel,
+  type SoftmaxKernel,
+  softmaxKernel,
+} from './softmax-kernel';
 import { SOFTMAX_KERNEL_BASE64 } from './softmax-kernel-bytes';
 
 const kernel = loadSoftmaxKernel() as SoftmaxKernel;
@@ -176,5 +182,43 @@ describe('softmax kernel: sums and candidates', () => {
     expect(bad([0, Number.POSITIVE_INFINITY])).toThrow(/logits\[1\].*Infinity/);
     expect(bad([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY])).toThrow(/every logit is -Infinity/);
     expect(bad([])).toThrow(SamplerInputError);
+  });
+});
+
+describe('float32AtLeast', () => {
+  /** The float32 `steps` steps away from `value` (a float32) in bit order, through a DataView. */
+  const float32Step = (value: number, steps: number) => {
+    const view = new DataView(new ArrayBuffer(4));
+    view.setFloat32(0, value);
+    const bits = view.getInt32(0);
+    // Negative floats grow toward zero as their bit pattern shrinks; -0 and +0 are the same value here.
+    view.setInt32(0, value < 0 || Object.is(value, -0) ? bits - steps : bits + steps);
+    return view.getFloat32(0);
+  };
+
+  it('rounds up to float32 by hand-checked examples', () => {
+    expect(float32AtLeast(1)).toBe(1);
+    expect(float32AtLeast(1 + 2 ** -30)).toBe(1 + 2 ** -23);
+    expect(float32AtLeast(-1 - 2 ** -30)).toBe(-1);
+    expect(float32AtLeast(1e-50)).toBe(2 ** -149);
+    expect(float32AtLeast(-1e-50)).toBe(-0);
+    expect(float32AtLeast(-Number.MAX_VALUE)).toBe(-3.4028234663852886e38);
+    expect(float32AtLeast(3.5e38)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('splits the float32 values around any double exactly as the double does', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (value) => {
+        const floor = float32AtLeast(value);
+        expect(Math.fround(floor)).toBe(floor);
+        const near = Math.fround(value);
+        if (!Number.isFinite(near)) return;
+        for (let steps = -2; steps <= 2; steps++) {
+          const x = float32Step(near, steps);
+          expect(x >= floor).toBe(x >= value);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -26,7 +26,7 @@ interface KernelExports {
   weightedShift: { value: number };
   largest(row: number, blocks: number): number;
   exponentials(row: number, quads: number, max: number, weights: number): number;
-  collect(row: number, quads: number, floor: number, ids: number, values: number): number;
+  collect(row: number, blocks: number, floor: number, ids: number, values: number): number;
 }
 
 const PAGE_BYTES = 65536;
@@ -88,7 +88,7 @@ export class SoftmaxKernel {
    */
   collectCandidates(floor: number, candidates: Int32Array, candidateLogits: Float32Array): number {
     const padded = this.padded;
-    const count = this.kernel.collect(ROW, padded / 4, floor, ROW + 4 * padded, ROW + 8 * padded);
+    const count = this.kernel.collect(ROW, padded / BLOCK, float32AtLeast(floor), ROW + 4 * padded, ROW + 8 * padded);
     candidates.set(this.ids.subarray(0, count));
     candidateLogits.set(this.values.subarray(0, count));
     return count;
@@ -135,6 +135,24 @@ export class SoftmaxKernel {
     this.values = new Float32Array(buffer, ROW + 8 * padded, padded);
     this.weights = new Float64Array(buffer, ROW + 4 * padded, padded);
   }
+}
+
+const float32Scratch = new Float32Array(1);
+const float32Bits = new Int32Array(float32Scratch.buffer);
+
+/**
+ * The smallest float32 at or above `value`: for every float32 x, x >= value exactly when x >= float32AtLeast(value),
+ * which lets the kernel compare float32 logits with a floor computed in double precision.
+ */
+export function float32AtLeast(value: number): number {
+  const rounded = Math.fround(value);
+  if (rounded >= value) return rounded;
+  if (rounded === Number.NEGATIVE_INFINITY) return -3.4028234663852886e38;
+  if (rounded === 0) return 2 ** -149;
+  // One step up: the bit pattern of a float32 grows with its magnitude.
+  float32Scratch[0] = rounded;
+  float32Bits[0] += rounded > 0 ? 1 : -1;
+  return float32Scratch[0];
 }
 
 /** undefined until the first use; null when the kernel cannot run here. */

@@ -60,45 +60,42 @@
         (f32.max (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
         (f32.max (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a))))))
 
-  ;; Lists the tokens among the 4 * $quads floats at $row whose logit is at least $floor, ids at $ids (int32) and
-  ;; logits at $values (float32) in ascending id order, and returns how many there are. -Infinity is never listed as
-  ;; long as $floor is above it.
+  ;; Lists the tokens among the 16 * $blocks floats at $row whose logit is at least $floor, ids at $ids (int32) and
+  ;; logits at $values (float32) in ascending id order, and returns how many there are. $floor is a float32, the
+  ;; smallest at or above the caller's floor, so that the comparison is exact; -Infinity is never listed.
   (func (export "collect")
-    (param $row i32) (param $quads i32) (param $floor f64) (param $ids i32) (param $values i32) (result i32)
-    (local $p i32) (local $end i32) (local $count i32) (local $lane i32) (local $logit f32)
-    (local $floors v128) (local $quad v128)
+    (param $row i32) (param $blocks i32) (param $floor f32) (param $ids i32) (param $values i32) (result i32)
+    (local $p i32) (local $end i32) (local $count i32) (local $mask i32) (local $lane i32) (local $floors v128)
     (local.set $p (local.get $row))
-    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $quads) (i32.const 4))))
-    (local.set $floors (f64x2.splat (local.get $floor)))
+    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $blocks) (i32.const 6))))
+    (local.set $floors (f32x4.splat (local.get $floor)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $quad (v128.load (local.get $p)))
-        ;; Rare on language-model rows: the scalar path runs only for the quads that hold a candidate. The logits are
-        ;; compared as doubles, so that the floor needs no rounding to float32.
-        (if (v128.any_true
-              (v128.or
-                (f64x2.ge (f64x2.promote_low_f32x4 (local.get $quad)) (local.get $floors))
-                (f64x2.ge
-                  (f64x2.promote_low_f32x4
-                    (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad)))
-                  (local.get $floors))))
+        ;; Rare on language-model rows: the list is written only for the blocks of 16 that hold a candidate.
+        (if (v128.any_true (v128.or (v128.or (f32x4.ge (v128.load offset=0 (local.get $p)) (local.get $floors)) (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $floors))) (v128.or (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $floors)) (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $floors)))))
           (then
-            (local.set $lane (i32.const 0))
-            (loop $lanes
-              (local.set $logit (f32.load (i32.add (local.get $p) (local.get $lane))))
-              (if (f64.ge (f64.promote_f32 (local.get $logit)) (local.get $floor))
-                (then
-                  (i32.store
-                    (i32.add (local.get $ids) (i32.shl (local.get $count) (i32.const 2)))
-                    (i32.shr_u (i32.sub (i32.add (local.get $p) (local.get $lane)) (local.get $row)) (i32.const 2)))
-                  (f32.store
-                    (i32.add (local.get $values) (i32.shl (local.get $count) (i32.const 2)))
-                    (local.get $logit))
-                  (local.set $count (i32.add (local.get $count) (i32.const 1)))))
-              (local.set $lane (i32.add (local.get $lane) (i32.const 4)))
-              (br_if $lanes (i32.lt_u (local.get $lane) (i32.const 16))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            ;; One bit per float of the block, the lowest id in the lowest bit; each turn lists the lowest one left.
+            (local.set $mask
+              (i32.or
+                (i32.or
+                  (i32x4.bitmask (f32x4.ge (v128.load offset=0 (local.get $p)) (local.get $floors)))
+                  (i32.shl (i32x4.bitmask (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $floors))) (i32.const 4)))
+                (i32.or
+                  (i32.shl (i32x4.bitmask (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $floors))) (i32.const 8))
+                  (i32.shl (i32x4.bitmask (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $floors))) (i32.const 12)))))
+            (loop $listing
+              (local.set $lane (i32.add (local.get $p) (i32.shl (i32.ctz (local.get $mask)) (i32.const 2))))
+              (i32.store
+                (i32.add (local.get $ids) (i32.shl (local.get $count) (i32.const 2)))
+                (i32.shr_u (i32.sub (local.get $lane) (local.get $row)) (i32.const 2)))
+              (f32.store
+                (i32.add (local.get $values) (i32.shl (local.get $count) (i32.const 2)))
+                (f32.load (local.get $lane)))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))
+              (br_if $listing
+                (local.tee $mask (i32.and (local.get $mask) (i32.sub (local.get $mask) (i32.const 1))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $next)))
     (local.get $count))
 
