@@ -41,5 +41,21 @@ forEachSoftmaxPath(() => {
       expect(() => drawToken(row, () => 1)).toThrow(/rng: must return a number in \[0, 1\)/);
       expect(() => drawToken(row, () => Number.NaN)).toThrow(/rng/);
     });
+
+    it('rejects bad rows, naming the first bad entry, before drawing or checking the id', () => {
+      const withNaN = Float32Array.from([0, 1, Number.NaN, 2]);
+      let draws = 0;
+      const counted = () => {
+        draws++;
+        return 0.5;
+      };
+      expect(() => drawToken(withNaN, counted)).toThrow(/logits\[2\]: logits must be finite or -Infinity, got NaN/);
+      expect(() => logSoftmaxAt(withNaN, 7)).toThrow(/logits\[2\]/);
+      expect(() => drawToken(Float32Array.from([0, Number.POSITIVE_INFINITY]), counted)).toThrow(/logits\[1\]/);
+      expect(() => logSoftmaxAt(new Float32Array(0), 0)).toThrow(/the row is empty/);
+      const removed = Float32Array.from([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+      expect(() => drawToken(removed, counted)).toThrow(/every logit is -Infinity/);
+      expect(draws).toBe(0);
+    });
   });
 });

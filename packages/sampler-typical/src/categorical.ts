@@ -31,11 +31,14 @@ export function argmax(logits: Float32Array): number {
  * @throws {@link SamplerInputError} for a bad row or an id outside it.
  */
 export function logSoftmaxAt(logits: Float32Array, tokenId: number): number {
-  const { max } = summariseRow(logits);
+  const kernel = softmaxKernel();
+  // The kernel reports the bad rows that summariseRow does (a NaN logit through the normaliser, before the id check).
+  const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
+  const logZ = kernel === undefined ? undefined : Math.log(kernel.normalizer(max));
   if (!Number.isInteger(tokenId) || tokenId < 0 || tokenId >= logits.length) {
     throw new SamplerInputError('tokenId', `expected a token id in [0, ${logits.length - 1}], got ${tokenId}`);
   }
-  return logits[tokenId] - max - logNormalizer(logits, max);
+  return logits[tokenId] - max - (logZ ?? logNormalizer(logits, max));
 }
 
 /**
@@ -45,22 +48,24 @@ export function logSoftmaxAt(logits: Float32Array, tokenId: number): number {
  * @throws {@link SamplerInputError} for a bad row or a random source that returns something outside [0, 1).
  */
 export function drawToken(logits: Float32Array, random: RandomSource): DrawnToken {
-  const { max } = summariseRow(logits);
-  const uniform = random();
-  if (typeof uniform !== 'number' || !(uniform >= 0 && uniform < 1)) {
-    throw new SamplerInputError('rng', `must return a number in [0, 1), returned ${String(uniform)}`);
-  }
   const length = logits.length;
   const kernel = softmaxKernel();
+  let max: number;
   let weights: Float64Array;
   let normalizer: number;
   if (kernel === undefined) {
+    max = summariseRow(logits).max;
     weights = weightScratch(length);
     normalizer = fillExponentials(logits, max, weights);
   } else {
-    kernel.loadRow(logits);
+    // The kernel reports the bad rows that summariseRow does (a NaN logit through the normaliser).
+    max = kernel.loadRow(logits);
     normalizer = kernel.fillExponentials(max);
     weights = kernel.exponentialWeights();
+  }
+  const uniform = random();
+  if (typeof uniform !== 'number' || !(uniform >= 0 && uniform < 1)) {
+    throw new SamplerInputError('rng', `must return a number in [0, 1), returned ${String(uniform)}`);
   }
   const threshold = uniform * normalizer;
   let cumulative = 0;
