@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { forEachSoftmaxPath } from '../test/softmax-paths';
 import { chiSquare, seededRandom } from '../test/statistics';
 import { argmax, drawToken, logSoftmaxAt } from './categorical';
+import { typicalFilter } from './typical-filter';
 
 forEachSoftmaxPath(() => {
   describe('argmax and logSoftmaxAt', () => {
@@ -34,6 +35,19 @@ forEachSoftmaxPath(() => {
       expect(drawToken(row, () => 0)).toEqual({ tokenId: 0, logProb: Math.log(0.25) });
       expect(drawToken(row, () => 0.3).tokenId).toBe(2);
       expect(drawToken(row, () => 0.999999).tokenId).toBe(4);
+    });
+
+    it('draws from its own row when the random source filters other rows meanwhile', () => {
+      const row = Float32Array.from([0, Number.NEGATIVE_INFINITY, 0, 0, 0]);
+      // A longer row makes the kernel's memory grow in the middle of the draw.
+      const other = Float32Array.from({ length: 100_000 }, (_, index) => -(index % 7));
+      const busy = (uniform: number) => () => {
+        typicalFilter(other, { mass: 0.5 });
+        return uniform;
+      };
+      expect(drawToken(row, busy(0))).toEqual({ tokenId: 0, logProb: Math.log(0.25) });
+      expect(drawToken(row, busy(0.3)).tokenId).toBe(2);
+      expect(drawToken(row, busy(0.999999)).tokenId).toBe(4);
     });
 
     it('rejects random sources that leave [0, 1)', () => {

@@ -50,22 +50,22 @@ export function logSoftmaxAt(logits: Float32Array, tokenId: number): number {
 export function drawToken(logits: Float32Array, random: RandomSource): DrawnToken {
   const length = logits.length;
   const kernel = softmaxKernel();
-  let max: number;
-  let weights: Float64Array;
-  let normalizer: number;
-  if (kernel === undefined) {
-    max = summariseRow(logits).max;
-    weights = weightScratch(length);
-    normalizer = fillExponentials(logits, max, weights);
-  } else {
-    // The kernel reports the bad rows that summariseRow does (a NaN logit through the normaliser).
-    max = kernel.loadRow(logits);
-    normalizer = kernel.fillExponentials(max);
-    weights = kernel.exponentialWeights();
-  }
+  // The row is checked before a number is drawn; the kernel reports a NaN logit through its sums.
+  const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
+  let normalizer = kernel === undefined ? 0 : kernel.fillExponentials(max);
+  const loads = kernel?.loadCount;
   const uniform = random();
   if (typeof uniform !== 'number' || !(uniform >= 0 && uniform < 1)) {
     throw new SamplerInputError('rng', `must return a number in [0, 1), returned ${String(uniform)}`);
+  }
+  let weights: Float64Array;
+  if (kernel === undefined) {
+    weights = weightScratch(length);
+    normalizer = fillExponentials(logits, max, weights);
+  } else {
+    // A random source that ran another softmax in the meantime has replaced this row in the kernel.
+    if (kernel.loadCount !== loads) normalizer = kernel.fillExponentials(kernel.loadRow(logits));
+    weights = kernel.exponentialWeights();
   }
   const threshold = uniform * normalizer;
   let cumulative = 0;

@@ -45,6 +45,7 @@ export class SoftmaxKernel {
   /** The caller's row last loaded, to name a bad entry in errors. */
   private source: Float32Array = new Float32Array(0);
   private length = 0;
+  private loads = 0;
   private padded = -1;
   private buffer: ArrayBuffer | undefined;
   private ids: Int32Array = new Int32Array(0);
@@ -68,10 +69,16 @@ export class SoftmaxKernel {
     this.row.fill(Number.NEGATIVE_INFINITY, length);
     this.length = length;
     this.source = logits;
+    this.loads++;
     const max = this.kernel.largest(ROW, this.padded / BLOCK);
     // max - max is NaN for +Infinity.
     if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
     return max;
+  }
+
+  /** How many rows have been loaded so far: a caller holding results about one row can tell that it was replaced. */
+  get loadCount(): number {
+    return this.loads;
   }
 
   /** Z = sum e^t and sum e^t t over the loaded row, with t = logit - max (as `exponentialSums` of softmax.ts). */
