@@ -73,17 +73,30 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         ;; Rare on language-model rows: the list is written only for the blocks of 16 that hold a candidate.
-        (if (v128.any_true (v128.or (v128.or (f32x4.ge (v128.load offset=0 (local.get $p)) (local.get $floors)) (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $floors))) (v128.or (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $floors)) (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $floors)))))
+        (if (v128.any_true
+              (v128.or
+                (v128.or
+                  (f32x4.ge (v128.load offset=0 (local.get $p)) (local.get $floors))
+                  (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $floors)))
+                (v128.or
+                  (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $floors))
+                  (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $floors)))))
           (then
             ;; One bit per float of the block, the lowest id in the lowest bit; each turn lists the lowest one left.
             (local.set $mask
               (i32.or
                 (i32.or
                   (i32x4.bitmask (f32x4.ge (v128.load offset=0 (local.get $p)) (local.get $floors)))
-                  (i32.shl (i32x4.bitmask (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $floors))) (i32.const 4)))
+                  (i32.shl
+                    (i32x4.bitmask (f32x4.ge (v128.load offset=16 (local.get $p)) (local.get $floors)))
+                    (i32.const 4)))
                 (i32.or
-                  (i32.shl (i32x4.bitmask (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $floors))) (i32.const 8))
-                  (i32.shl (i32x4.bitmask (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $floors))) (i32.const 12)))))
+                  (i32.shl
+                    (i32x4.bitmask (f32x4.ge (v128.load offset=32 (local.get $p)) (local.get $floors)))
+                    (i32.const 8))
+                  (i32.shl
+                    (i32x4.bitmask (f32x4.ge (v128.load offset=48 (local.get $p)) (local.get $floors)))
+                    (i32.const 12)))))
             (loop $listing
               (local.set $lane (i32.add (local.get $p) (i32.shl (i32.ctz (local.get $mask)) (i32.const 2))))
               (i32.store
@@ -114,7 +127,7 @@
   (global $tableIndex (mut v128) (v128.const i64x2 63 63))
   (global $exponentBias (mut v128) (v128.const i64x2 69312 69312))
 
-  ;; One pass over the 4 * $quads floats at $row, with t = logit - $max (the row's largest logit): returns
+  ;; One pass over the 4 * $quads floats at $row ($quads even), with t = logit - $max (the row's largest logit): returns
   ;; Z = sum e^t and leaves sum e^t t in $weightedShift (a NaN logit makes both NaN). When $weights is not 0, also
   ;; writes every e^t there (float64).
   ;;
@@ -122,8 +135,8 @@
   ;; included, and the clamped t keeps e^t t at 0 instead of NaN. Then t = (k / 64) ln 2 + r with k = round(64 t / ln 2)
   ;; and |r| <= ln 2 / 128 (plus the rounding of 64 t / ln 2), and e^t = 2^(k >> 6) * 2^((k & 63) / 64) * e^r:
   ;; - k: adding 1.5 * 2^52 to 64 t / ln 2 rounds it to a whole number and leaves k in the low bits of the sum;
-  ;; - r = t - k * stepHigh - k * stepLow, with ln 2 / 64 split into a high part with 21 trailing zero bits (k * stepHigh
-  ;;   is exact for |k| < 2^21) and a low part;
+  ;; - r = t - k * stepHigh - k * stepLow, with ln 2 / 64 split into a high part with 21 trailing zero bits
+  ;;   (k * stepHigh is exact for |k| < 2^21) and a low part;
   ;; - 2^((k & 63) / 64 - 60) from the table (correctly rounded), one scalar load per lane;
   ;; - e^r = 1 + s with s = r + r^2 q(r), q a cubic near-minimax fit (Chebyshev) of (e^r - 1 - r) / r^2 on
   ;;   |r| <= 0.00542: relative error below 5e-18 in exact arithmetic; tabled * (1 + s) is computed as
@@ -132,20 +145,23 @@
   ;;   double for every k here (t >= -746), which makes up for the table's 2^-60; the product rounds once, so results
   ;;   in the subnormal range (t < -708.4) are right too.
   ;;
-  ;; Each iteration takes four floats as two independent f64x2 halves, $lo and $hi, so that their chains overlap.
+  ;; Each iteration takes eight floats as four independent f64x2 vectors ($lo, $hi, $lo2, $hi2), so that their
+  ;; dependency chains overlap (measured faster than four floats, and than sixteen, whose values no longer fit in
+  ;; registers).
   (func (export "exponentials") (param $row i32) (param $quads i32) (param $max f64) (param $weights i32) (result f64)
     (local $p i32) (local $end i32) (local $out i32) (local $maxes v128) (local $z v128) (local $w v128)
     (local $quad v128)
-    (local $t_lo v128) (local $t_hi v128)
-    (local $shifted_lo v128) (local $shifted_hi v128)
-    (local $k_lo v128) (local $k_hi v128)
-    (local $r_lo v128) (local $r_hi v128)
-    (local $r2_lo v128) (local $r2_hi v128)
-    (local $index_lo v128) (local $index_hi v128)
-    (local $tabled_lo v128) (local $tabled_hi v128)
-    (local $e_lo v128) (local $e_hi v128)
-    (local $stepsPerNat v128) (local $roundingShift v128) (local $stepHigh v128) (local $stepLow v128) (local $q0 v128) (local $q1 v128)
-    (local $q2 v128) (local $q3 v128) (local $lowest v128) (local $tableIndex v128) (local $exponentBias v128)
+    (local $t_lo v128) (local $t_hi v128) (local $t_lo2 v128) (local $t_hi2 v128)
+    (local $shifted_lo v128) (local $shifted_hi v128) (local $shifted_lo2 v128) (local $shifted_hi2 v128)
+    (local $k_lo v128) (local $k_hi v128) (local $k_lo2 v128) (local $k_hi2 v128)
+    (local $r_lo v128) (local $r_hi v128) (local $r_lo2 v128) (local $r_hi2 v128)
+    (local $r2_lo v128) (local $r2_hi v128) (local $r2_lo2 v128) (local $r2_hi2 v128)
+    (local $index_lo v128) (local $index_hi v128) (local $index_lo2 v128) (local $index_hi2 v128)
+    (local $tabled_lo v128) (local $tabled_hi v128) (local $tabled_lo2 v128) (local $tabled_hi2 v128)
+    (local $e_lo v128) (local $e_hi v128) (local $e_lo2 v128) (local $e_hi2 v128)
+    (local $stepsPerNat v128) (local $roundingShift v128) (local $stepHigh v128) (local $stepLow v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $lowest v128) (local $tableIndex v128) (local $exponentBias v128)
     (local.set $stepsPerNat (global.get $stepsPerNat))
     (local.set $roundingShift (global.get $roundingShift))
     (local.set $stepHigh (global.get $stepHigh))
@@ -169,20 +185,41 @@
         (local.set $t_hi
           (f64x2.promote_low_f32x4
             (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad))))
+        (local.set $quad (v128.load offset=16 (local.get $p)))
+        (local.set $t_lo2 (f64x2.promote_low_f32x4 (local.get $quad)))
+        (local.set $t_hi2
+          (f64x2.promote_low_f32x4
+            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad))))
         ;; t = max(logit - max, -746); pmax keeps NaN.
         (local.set $t_lo (f64x2.pmax (f64x2.sub (local.get $t_lo) (local.get $maxes)) (local.get $lowest)))
         (local.set $t_hi (f64x2.pmax (f64x2.sub (local.get $t_hi) (local.get $maxes)) (local.get $lowest)))
-        (local.set $shifted_lo (f64x2.add (f64x2.mul (local.get $t_lo) (local.get $stepsPerNat)) (local.get $roundingShift)))
-        (local.set $shifted_hi (f64x2.add (f64x2.mul (local.get $t_hi) (local.get $stepsPerNat)) (local.get $roundingShift)))
+        (local.set $t_lo2 (f64x2.pmax (f64x2.sub (local.get $t_lo2) (local.get $maxes)) (local.get $lowest)))
+        (local.set $t_hi2 (f64x2.pmax (f64x2.sub (local.get $t_hi2) (local.get $maxes)) (local.get $lowest)))
+        (local.set $shifted_lo
+          (f64x2.add (f64x2.mul (local.get $t_lo) (local.get $stepsPerNat)) (local.get $roundingShift)))
+        (local.set $shifted_hi
+          (f64x2.add (f64x2.mul (local.get $t_hi) (local.get $stepsPerNat)) (local.get $roundingShift)))
+        (local.set $shifted_lo2
+          (f64x2.add (f64x2.mul (local.get $t_lo2) (local.get $stepsPerNat)) (local.get $roundingShift)))
+        (local.set $shifted_hi2
+          (f64x2.add (f64x2.mul (local.get $t_hi2) (local.get $stepsPerNat)) (local.get $roundingShift)))
         (local.set $k_lo (f64x2.sub (local.get $shifted_lo) (local.get $roundingShift)))
         (local.set $k_hi (f64x2.sub (local.get $shifted_hi) (local.get $roundingShift)))
+        (local.set $k_lo2 (f64x2.sub (local.get $shifted_lo2) (local.get $roundingShift)))
+        (local.set $k_hi2 (f64x2.sub (local.get $shifted_hi2) (local.get $roundingShift)))
         (local.set $r_lo (f64x2.sub (local.get $t_lo) (f64x2.mul (local.get $k_lo) (local.get $stepHigh))))
         (local.set $r_hi (f64x2.sub (local.get $t_hi) (f64x2.mul (local.get $k_hi) (local.get $stepHigh))))
+        (local.set $r_lo2 (f64x2.sub (local.get $t_lo2) (f64x2.mul (local.get $k_lo2) (local.get $stepHigh))))
+        (local.set $r_hi2 (f64x2.sub (local.get $t_hi2) (f64x2.mul (local.get $k_hi2) (local.get $stepHigh))))
         (local.set $r_lo (f64x2.sub (local.get $r_lo) (f64x2.mul (local.get $k_lo) (local.get $stepLow))))
         (local.set $r_hi (f64x2.sub (local.get $r_hi) (f64x2.mul (local.get $k_hi) (local.get $stepLow))))
-        ;; Byte offsets of 2^((k & 63) / 64) in the table.
+        (local.set $r_lo2 (f64x2.sub (local.get $r_lo2) (f64x2.mul (local.get $k_lo2) (local.get $stepLow))))
+        (local.set $r_hi2 (f64x2.sub (local.get $r_hi2) (f64x2.mul (local.get $k_hi2) (local.get $stepLow))))
+        ;; Byte offsets of 2^((k & 63) / 64 - 60) in the table.
         (local.set $index_lo (i64x2.shl (v128.and (local.get $shifted_lo) (local.get $tableIndex)) (i32.const 3)))
         (local.set $index_hi (i64x2.shl (v128.and (local.get $shifted_hi) (local.get $tableIndex)) (i32.const 3)))
+        (local.set $index_lo2 (i64x2.shl (v128.and (local.get $shifted_lo2) (local.get $tableIndex)) (i32.const 3)))
+        (local.set $index_hi2 (i64x2.shl (v128.and (local.get $shifted_hi2) (local.get $tableIndex)) (i32.const 3)))
         (local.set $tabled_lo
           (v128.load64_lane 1
             (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $index_lo)))
@@ -191,8 +228,18 @@
           (v128.load64_lane 1
             (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $index_hi)))
             (v128.load64_zero (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $index_hi))))))
+        (local.set $tabled_lo2
+          (v128.load64_lane 1
+            (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $index_lo2)))
+            (v128.load64_zero (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $index_lo2))))))
+        (local.set $tabled_hi2
+          (v128.load64_lane 1
+            (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $index_hi2)))
+            (v128.load64_zero (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $index_hi2))))))
         (local.set $r2_lo (f64x2.mul (local.get $r_lo) (local.get $r_lo)))
         (local.set $r2_hi (f64x2.mul (local.get $r_hi) (local.get $r_hi)))
+        (local.set $r2_lo2 (f64x2.mul (local.get $r_lo2) (local.get $r_lo2)))
+        (local.set $r2_hi2 (f64x2.mul (local.get $r_hi2) (local.get $r_hi2)))
         ;; s = r + r^2 ((q0 + q1 r) + r^2 (q2 + q3 r)), held in $e.
         (local.set $e_lo
           (f64x2.add
@@ -201,7 +248,9 @@
               (local.get $r2_lo)
               (f64x2.add
                 (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_lo)))
-                (f64x2.mul (local.get $r2_lo) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_lo))))))))
+                (f64x2.mul
+                  (local.get $r2_lo)
+                  (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_lo))))))))
         (local.set $e_hi
           (f64x2.add
             (local.get $r_hi)
@@ -209,7 +258,29 @@
               (local.get $r2_hi)
               (f64x2.add
                 (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_hi)))
-                (f64x2.mul (local.get $r2_hi) (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_hi))))))))
+                (f64x2.mul
+                  (local.get $r2_hi)
+                  (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_hi))))))))
+        (local.set $e_lo2
+          (f64x2.add
+            (local.get $r_lo2)
+            (f64x2.mul
+              (local.get $r2_lo2)
+              (f64x2.add
+                (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_lo2)))
+                (f64x2.mul
+                  (local.get $r2_lo2)
+                  (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_lo2))))))))
+        (local.set $e_hi2
+          (f64x2.add
+            (local.get $r_hi2)
+            (f64x2.mul
+              (local.get $r2_hi2)
+              (f64x2.add
+                (f64x2.add (local.get $q0) (f64x2.mul (local.get $q1) (local.get $r_hi2)))
+                (f64x2.mul
+                  (local.get $r2_hi2)
+                  (f64x2.add (local.get $q2) (f64x2.mul (local.get $q3) (local.get $r_hi2))))))))
         ;; e^t = (tabled + tabled * s) * 2^((k >> 6) + 60).
         (local.set $e_lo
           (f64x2.mul
@@ -223,17 +294,42 @@
             (i64x2.shl
               (i64x2.shr_u (i64x2.add (local.get $shifted_hi) (local.get $exponentBias)) (i32.const 6))
               (i32.const 52))))
+        (local.set $e_lo2
+          (f64x2.mul
+            (f64x2.add (local.get $tabled_lo2) (f64x2.mul (local.get $tabled_lo2) (local.get $e_lo2)))
+            (i64x2.shl
+              (i64x2.shr_u (i64x2.add (local.get $shifted_lo2) (local.get $exponentBias)) (i32.const 6))
+              (i32.const 52))))
+        (local.set $e_hi2
+          (f64x2.mul
+            (f64x2.add (local.get $tabled_hi2) (f64x2.mul (local.get $tabled_hi2) (local.get $e_hi2)))
+            (i64x2.shl
+              (i64x2.shr_u (i64x2.add (local.get $shifted_hi2) (local.get $exponentBias)) (i32.const 6))
+              (i32.const 52))))
         (if (local.get $weights)
           (then
             (v128.store offset=0 (local.get $out) (local.get $e_lo))
             (v128.store offset=16 (local.get $out) (local.get $e_hi))
-            (local.set $out (i32.add (local.get $out) (i32.const 32)))))
-        (local.set $z (f64x2.add (local.get $z) (f64x2.add (local.get $e_lo) (local.get $e_hi))))
+            (v128.store offset=32 (local.get $out) (local.get $e_lo2))
+            (v128.store offset=48 (local.get $out) (local.get $e_hi2))
+            (local.set $out (i32.add (local.get $out) (i32.const 64)))))
+        (local.set $z
+          (f64x2.add
+            (local.get $z)
+            (f64x2.add
+              (f64x2.add (local.get $e_lo) (local.get $e_hi))
+              (f64x2.add (local.get $e_lo2) (local.get $e_hi2)))))
         (local.set $w
           (f64x2.add
             (local.get $w)
-            (f64x2.add (f64x2.mul (local.get $e_lo) (local.get $t_lo)) (f64x2.mul (local.get $e_hi) (local.get $t_hi)))))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (local.get $e_lo) (local.get $t_lo))
+                (f64x2.mul (local.get $e_hi) (local.get $t_hi)))
+              (f64x2.add
+                (f64x2.mul (local.get $e_lo2) (local.get $t_lo2))
+                (f64x2.mul (local.get $e_hi2) (local.get $t_hi2))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
         (br $next)))
     (global.set $weightedShift
       (f64.add (f64x2.extract_lane 0 (local.get $w)) (f64x2.extract_lane 1 (local.get $w))))
