@@ -14,7 +14,9 @@ import { SOFTMAX_KERNEL_BASE64 } from './softmax-kernel-bytes';
 
 const kernel = loadSoftmaxKernel() as SoftmaxKernel;
 // The engine's own WebAssembly object (the package's TypeScript setup declares no value for it).
-const engine = (globalThis as { WebAssembly?: { validate: unknown; Module: unknown; Instance: unknown } }).WebAssembly!;
+const engine = (
+  globalThis as { WebAssembly?: { validate: unknown; Module: unknown; Instance: unknown; Memory: unknown } }
+).WebAssembly!;
 
 /** e^(logit - max) for every token of a row, read back from the kernel. */
 function kernelExponentials(row: Float32Array): { max: number; normalizer: number; weights: Float64Array } {
@@ -61,11 +63,17 @@ describe('softmax kernel: loading', () => {
   it('is not used where WebAssembly, SIMD or synchronous compilation is missing, or while JavaScript is forced', () => {
     vi.stubGlobal('WebAssembly', undefined);
     expect(loadSoftmaxKernel()).toBeUndefined();
-    vi.stubGlobal('WebAssembly', { validate: () => false, Module: engine.Module, Instance: engine.Instance });
+    vi.stubGlobal('WebAssembly', {
+      validate: () => false,
+      Module: engine.Module,
+      Instance: engine.Instance,
+      Memory: engine.Memory,
+    });
     expect(loadSoftmaxKernel()).toBeUndefined();
     vi.stubGlobal('WebAssembly', {
       validate: engine.validate,
       Instance: engine.Instance,
+      Memory: engine.Memory,
       Module: () => {
         throw new RangeError('WebAssembly.Module(): buffer size is larger than 4 KB');
       },
@@ -147,6 +155,20 @@ describe('softmax kernel: sums and candidates', () => {
       );
       expect(kernel.normalizer(max)).toBe(sums.normalizer);
     }
+  });
+
+  it('never detaches a buffer it handed out: a longer row gets a new memory instead of growing the old one', () => {
+    // Growing a WebAssembly memory detaches its old buffer, after which V8 checks every typed-array access in the
+    // process for detachment.
+    kernel.fillExponentials(kernel.loadRow(Float32Array.from([0, -1, -2])));
+    const before = kernel.exponentialWeights();
+    kernel.fillExponentials(kernel.loadRow(new Float32Array(300_000)));
+    // A detached view would read as empty; this one still holds the first row's weights.
+    expect(before.length).toBe(3);
+    [1, Math.exp(-1), Math.exp(-2)].forEach((expected, index) => {
+      expect(Math.abs(before[index]! - expected)).toBeLessThanOrEqual(1e-15 * expected);
+    });
+    expect(kernel.exponentialWeights().length).toBe(300_000);
   });
 
   it('lists exactly the tokens at or above the floor, in id order, for floors between float32 values', () => {

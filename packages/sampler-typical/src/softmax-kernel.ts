@@ -13,16 +13,21 @@
 import { reportBadRow } from './logits-row';
 import { SOFTMAX_KERNEL_BASE64 } from './softmax-kernel-bytes';
 
+/** A WebAssembly memory, as far as it is used here. */
+interface KernelMemory {
+  buffer: ArrayBuffer;
+}
+
 /** The part of the WebAssembly JavaScript API used here (the package compiles without the DOM typings). */
 interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => KernelMemory;
 }
 
 /** The kernel module's exports (see softmax-kernel.wat). */
 interface KernelExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   weightedShift: { value: number };
   largest(row: number, blocks: number): number;
   exponentials(row: number, quads: number, max: number, weights: number): number;
@@ -37,10 +42,18 @@ const BLOCK = 16;
 
 /**
  * One row at a time in the kernel's memory: {@link SoftmaxKernel.loadRow} copies a row in, and the other methods
- * work on that copy. The memory grows with the longest row seen and is reused by every later call.
+ * work on that copy. The memory is sized for the longest row seen and reused by every later call.
+ *
+ * A longer row gets a new, larger memory and a new instance of the compiled module, never `memory.grow`: growing
+ * detaches the memory's old ArrayBuffer, and the first ArrayBuffer detached in a process makes V8 check every typed
+ * array access for detachment from then on, in all of the process's code (a plain loop over a Float32Array ran 1.7
+ * times slower after a single grow, measured on Node 20).
  */
 export class SoftmaxKernel {
-  private readonly kernel: KernelExports;
+  private readonly api: WebAssemblyApi;
+  private readonly module: object;
+  private kernel: KernelExports;
+  private memory: KernelMemory;
   private row: Float32Array = new Float32Array(0);
   /** The caller's row last loaded, to name a bad entry in errors. */
   private source: Float32Array = new Float32Array(0);
@@ -52,8 +65,15 @@ export class SoftmaxKernel {
   private values: Float32Array = new Float32Array(0);
   private weights: Float64Array = new Float64Array(0);
 
-  constructor(kernel: KernelExports) {
-    this.kernel = kernel;
+  constructor(api: WebAssemblyApi, module: object) {
+    this.api = api;
+    this.module = module;
+    this.memory = new api.Memory({ initial: 1 });
+    this.kernel = this.instantiate();
+  }
+
+  private instantiate(): KernelExports {
+    return new this.api.Instance(this.module, { kernel: { memory: this.memory } }).exports as KernelExports;
   }
 
   /**
@@ -126,18 +146,18 @@ export class SoftmaxKernel {
   }
 
   /**
-   * Grows the memory for a row of `length` (the table, then 4 bytes per float of the row and 8 for the candidates or
-   * the weights) and lays out the views.
+   * Makes room for a row of `length` (the table, then 4 bytes per float of the row and 8 for the candidates or the
+   * weights) and lays out the views.
    */
   private layOut(length: number): void {
     const padded = Math.ceil(length / BLOCK) * BLOCK;
-    const memory = this.kernel.memory;
     const pages = Math.ceil((ROW + 12 * padded) / PAGE_BYTES);
-    const current = memory.buffer.byteLength / PAGE_BYTES;
-    if (pages > current) memory.grow(pages - current);
-    // Growing replaces the buffer, which detaches every view of the old one.
-    if (padded === this.padded && memory.buffer === this.buffer) return;
-    const buffer = memory.buffer;
+    if (pages > this.memory.buffer.byteLength / PAGE_BYTES) {
+      this.memory = new this.api.Memory({ initial: pages });
+      this.kernel = this.instantiate();
+    }
+    const buffer = this.memory.buffer;
+    if (padded === this.padded && buffer === this.buffer) return;
     this.buffer = buffer;
     this.padded = padded;
     this.row = new Float32Array(buffer, ROW, padded);
@@ -200,7 +220,7 @@ export function loadSoftmaxKernel(): SoftmaxKernel | undefined {
   // validate is false where the engine lacks SIMD: the JavaScript path takes over.
   if (!api.validate(bytes)) return undefined;
   try {
-    return new SoftmaxKernel(new api.Instance(new api.Module(bytes), {}).exports as KernelExports);
+    return new SoftmaxKernel(api, new api.Module(bytes));
   } catch {
     // A content security policy without 'wasm-unsafe-eval', or a main thread that refuses synchronous compilation.
     return undefined;
