@@ -45,9 +45,9 @@ const TAIL_SHARE = 0.5;
  *
  * Passes over the row for its largest logit, the exponentials with the normaliser, and the list of candidates (in the
  * WebAssembly kernel when it loads, else in JavaScript with the last two fused), an exact search among the candidates
- * only (most probable first, the sort key being the negated logit), and the filtered
- * row written as -Infinity everywhere but the kept candidates. Tokens below the floor come after every candidate in
- * this order, so the candidates hold the cut as soon as they weigh at least p.
+ * only (most probable first, the sort key being the negated logit), and the filtered row written as -Infinity
+ * everywhere but the kept candidates. Tokens below the floor come after every candidate in this order, so the
+ * candidates hold the cut as soon as they weigh at least p.
  */
 export function topPFilterFromFloor(
   logits: Float32Array,
