@@ -111,12 +111,13 @@ describe('generate', () => {
     expect(repeats(penalised!.tokenIds)).toBe(0);
     await expect(model.generate('a cat', { maxNewTokens: 0 })).rejects.toThrow(/maxNewTokens/);
     await expect(model.generate([], {})).rejects.toThrow(/no prompts/);
-    // n_positions is 64: 60 prompt tokens leave room for 4 new ones, not 5.
-    const long = Array.from({ length: 60 }, () => plainTokens[0]!);
-    await expect(model.generate([[plainTokens[1]!], long], { maxNewTokens: 5, eosTokenId: [] })).rejects.toThrow(
-      /prompt 1 has 60 tokens.*65 positions.*has 64/,
+    // n_positions is 64: a 64-token prompt leaves no position for a new token; 60 leave four.
+    const full = Array.from({ length: 64 }, () => plainTokens[0]!);
+    await expect(model.generate([[plainTokens[1]!], full], { maxNewTokens: 5 })).rejects.toThrow(
+      /prompt 1 has 64 tokens.*64 positions/,
     );
-    const [fits] = await model.generate([long], { maxNewTokens: 4, eosTokenId: [] });
-    expect(fits!.tokenIds).toHaveLength(4);
+    const [cut] = await model.generate([full.slice(4)], { maxNewTokens: 50, eosTokenId: [] });
+    expect(cut!.tokenIds).toHaveLength(4);
+    expect(cut!.finishReason).toBe('length');
   });
 });

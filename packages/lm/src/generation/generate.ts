@@ -188,14 +188,18 @@ async function* tokenLoop(
   const batch = promptIds.length;
   const promptLength = Math.max(...promptIds.map((ids) => ids.length));
   const maxPositions = model.dimensions?.maxPositions;
-  // Past the learned position table the embedding lookup fails deep inside the runtime; say why here instead.
-  if (maxPositions !== undefined && promptLength + resolved.maxNewTokens > maxPositions) {
-    const longest = promptIds.findIndex((ids) => ids.length === promptLength);
-    throw new RangeError(
-      `generate: prompt ${longest} has ${promptLength} tokens and maxNewTokens is ${resolved.maxNewTokens}, ` +
-        `${promptLength + resolved.maxNewTokens} positions in all, but the model has ${maxPositions} (n_positions): ` +
-        'shorten the prompt or lower maxNewTokens',
-    );
+  if (maxPositions !== undefined) {
+    // Past the learned position table the embedding lookup would fail deep inside the runtime. A prompt that leaves
+    // no room is an error; otherwise rows end with finishReason 'length' when the table is full, as most rows end at
+    // an eos token long before maxNewTokens.
+    if (promptLength >= maxPositions) {
+      const longest = promptIds.findIndex((ids) => ids.length === promptLength);
+      throw new RangeError(
+        `generate: prompt ${longest} has ${promptLength} tokens, but the model has ${maxPositions} positions ` +
+          '(n_positions) and needs one for a new token: shorten the prompt',
+      );
+    }
+    resolved.maxNewTokens = Math.min(resolved.maxNewTokens, maxPositions - promptLength);
   }
 
   // 1. Left-pad the prompts: every row's last prompt token sits in the last column.
