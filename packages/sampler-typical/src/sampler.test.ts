@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { logitRows } from '../test/arbitraries';
 import { forEachSoftmaxPath } from '../test/softmax-paths';
 import { chiSquare, seededRandom } from '../test/statistics';
+import { drawToken, logSoftmaxAt } from './categorical';
 import { maskTokens } from './mask-tokens';
 import { repetitionPenalty } from './repetition-penalty';
 import { createSampler } from './sampler';
@@ -115,6 +117,185 @@ forEachSoftmaxPath(() => {
       const masked = logSoftmax(Float32Array.from(row, (value, id) => (id === 0 ? Number.NEGATIVE_INFINITY : value)));
       expect(chosen.logProb).toBeCloseTo(masked[1]!, 10);
       expect(chosen.unfilteredLogProb).toBeCloseTo(logSoftmax(row)[1]!, 10);
+    });
+  });
+
+  describe('createSampler: a step without a processed row', () => {
+    /** Language-model-like rows: a Zipf-shaped head over a shuffled vocabulary, with noise and a few removed tokens. */
+    const zipfRow = (length: number, seed: number) => {
+      const random = seededRandom(seed);
+      const ranks = Array.from({ length }, (_, index) => index + 1);
+      for (let index = length - 1; index > 0; index--) {
+        const other = Math.floor(random() * (index + 1));
+        [ranks[index], ranks[other]] = [ranks[other]!, ranks[index]!];
+      }
+      return Float32Array.from(ranks, (rank) =>
+        random() < 0.01 ? Number.NEGATIVE_INFINITY : 6 - 1.2 * Math.log(rank) + 0.4 * (random() - 0.5),
+      );
+    };
+
+    /** The same step composed of the public functions, one after the other. */
+    const composedStep = (
+      options: Parameters<typeof createSampler>[0] & {},
+      logits: Float32Array,
+      uniform: number,
+      history: number[] | undefined,
+    ) => {
+      let processed = logits;
+      if ((options.repetitionPenalty ?? 1) !== 1 && history !== undefined && history.length > 0) {
+        processed = repetitionPenalty(processed, history, options.repetitionPenalty!);
+      }
+      if (options.allow !== undefined || options.deny !== undefined) {
+        processed = maskTokens(processed, { allow: options.allow, deny: options.deny });
+      }
+      if ((options.temperature ?? 1) !== 1) processed = applyTemperature(processed, options.temperature!);
+      const minTokensToKeep = options.minTokensToKeep ?? 1;
+      if ((options.topP ?? 1) !== 1) processed = topPFilter(processed, { p: options.topP!, minTokensToKeep });
+      if ((options.typicalP ?? 1) !== 1) {
+        processed = typicalFilter(processed, { mass: options.typicalP!, minTokensToKeep });
+      }
+      const { tokenId, logProb } = drawToken(processed, () => uniform);
+      return { tokenId, logProb, unfilteredLogProb: logSoftmaxAt(logits, tokenId) };
+    };
+
+    const expectSameStep = (actual: ReturnType<typeof composedStep>, expected: ReturnType<typeof composedStep>) => {
+      expect(actual.tokenId).toBe(expected.tokenId);
+      expect(Math.abs(actual.logProb - expected.logProb)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected.logProb)));
+      expect(Math.abs(actual.unfilteredLogProb - expected.unfilteredLogProb)).toBeLessThanOrEqual(
+        1e-12 * (1 + Math.abs(expected.unfilteredLogProb)),
+      );
+    };
+
+    const chains = fc.record(
+      {
+        temperature: fc.constantFrom(1, 0.9, 0.35, 1.7),
+        topP: fc.constantFrom(1, 0.5, 0.9, 0.999),
+        typicalP: fc.constantFrom(1, 0.2, 0.9, 0.95),
+        minTokensToKeep: fc.constantFrom(1, 1, 3, 400),
+        repetitionPenalty: fc.constantFrom(1, 1.3, 0.7),
+        deny: fc.constantFrom(undefined, [0, 5]),
+      },
+      { requiredKeys: ['temperature'] },
+    );
+
+    it('draws what the composed public functions draw, with the same log-probabilities, on small rows', () => {
+      fc.assert(
+        fc.property(
+          chains,
+          logitRows,
+          fc.double({ min: 0, max: 0.999999, noNaN: true }),
+          fc.array(fc.nat(), { maxLength: 4 }),
+          (options, logits, uniform, rawHistory) => {
+            const history = rawHistory.map((id) => id % logits.length);
+            const deny = options.deny?.filter((id) => id < logits.length);
+            const chain = { ...options, deny: deny?.length ? deny : undefined };
+            let expected: ReturnType<typeof composedStep>;
+            try {
+              expected = composedStep(chain, logits, uniform, history);
+            } catch (error) {
+              // Masks that remove every token: the sampler must fail the same way.
+              expect(() => createSampler(chain).sample(logits, () => uniform, history)).toThrow(
+                (error as Error).message,
+              );
+              return;
+            }
+            expectSameStep(
+              createSampler(chain).sample(logits, () => uniform, history),
+              expected,
+            );
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
+
+    it('draws what the composed public functions draw on large language-model-like rows', () => {
+      const random = seededRandom(5);
+      for (let trial = 0; trial < 24; trial++) {
+        const logits = zipfRow(trial % 2 === 0 ? 6_000 : 20_011, trial);
+        const options = {
+          temperature: [1, 0.9, 0.6][trial % 3],
+          ...(trial % 4 === 0 ? { topP: 0.9 } : trial % 4 === 1 ? {} : { typicalP: [0.9, 0.5][trial % 2] }),
+          ...(trial % 5 === 0 ? { repetitionPenalty: 1.5 } : {}),
+          ...(trial % 7 === 0 ? { deny: [1, 2, 3] } : {}),
+        };
+        const history = [7, 70, 700];
+        const sampler = createSampler(options);
+        for (let draw = 0; draw < 5; draw++) {
+          const uniform = random();
+          expectSameStep(
+            sampler.sample(logits, () => uniform, history),
+            composedStep(options, logits, uniform, history),
+          );
+        }
+      }
+    });
+
+    it('samples a batch row by row as the composed public functions do', () => {
+      const options = { temperature: 0.8, typicalP: 0.9 };
+      const batch = new Float32Array(3 * 5_000);
+      for (const [index, seed] of [11, 12, 13].entries()) batch.set(zipfRow(5_000, seed), index * 5_000);
+      const uniforms = [0.1, 0.5, 0.93];
+      let call = 0;
+      const result = createSampler(options).sampleBatch(batch, 3, () => uniforms[call++]!);
+      uniforms.forEach((uniform, index) => {
+        const expected = composedStep(options, batch.subarray(index * 5_000, (index + 1) * 5_000), uniform, undefined);
+        expectSameStep(
+          {
+            tokenId: result.tokenIds[index]!,
+            logProb: result.logProbs[index]!,
+            unfilteredLogProb: result.unfilteredLogProbs[index]!,
+          },
+          expected,
+        );
+      });
+    });
+
+    it('keeps its own draw when the random source runs other samplers and filters meanwhile', () => {
+      const logits = zipfRow(6_000, 21);
+      const other = zipfRow(9_000, 22);
+      for (const options of [
+        { temperature: 0.7, typicalP: 0.9 },
+        { temperature: 0.7, topP: 0.8 },
+        { temperature: 0.7 },
+      ]) {
+        const sampler = createSampler(options);
+        const busyRandom = () => {
+          sampler.sample(other, () => 0.5);
+          typicalFilter(other, { mass: 0.3 });
+          return 0.37;
+        };
+        expectSameStep(sampler.sample(logits, busyRandom), composedStep(options, logits, 0.37, undefined));
+      }
+    });
+
+    it('reports bad rows, overflowing temperatures and bad random numbers as the public functions do', () => {
+      for (const options of [{ temperature: 0.5, typicalP: 0.9 }, { typicalP: 0.9 }, { temperature: 0.5 }, {}]) {
+        const sampler = createSampler(options);
+        expect(() => sampler.sample(Float32Array.from([0, 1, Number.NaN]), Math.random)).toThrow(
+          /logits\[2\]: logits must be finite or -Infinity, got NaN/,
+        );
+        expect(() => sampler.sample(Float32Array.from([0, Number.POSITIVE_INFINITY]), Math.random)).toThrow(
+          /logits\[1\]/,
+        );
+        expect(() => sampler.sample(new Float32Array(0), Math.random)).toThrow(/logits: the row is empty/);
+        expect(() => sampler.sample(row, () => 1)).toThrow(/rng: must return a number in \[0, 1\), returned 1/);
+      }
+      const huge = Float32Array.from([1, 3e38, 2e38, 3.1e38]);
+      for (const options of [
+        { temperature: 0.5, typicalP: 0.9 },
+        { temperature: 0.5, topP: 0.9 },
+        { temperature: 0.5 },
+      ]) {
+        expect(() => createSampler(options).sample(huge, Math.random)).toThrow(
+          /temperature: 0.5 makes logits\[1\] overflow float32/,
+        );
+      }
+      // Every logit divided below float32's range: nothing is left to draw.
+      const tiny = Float32Array.from([-1e30, -2e30]);
+      for (const options of [{ temperature: 1e-9, typicalP: 0.9 }, { temperature: 1e-9 }]) {
+        expect(() => createSampler(options).sample(tiny, Math.random)).toThrow(/every logit is -Infinity/);
+      }
     });
   });
 

@@ -1,13 +1,15 @@
-import { argmax, drawToken, type RandomSource } from './categorical';
+import { argmax, type DrawnToken, drawAmong, drawLoadedRow, drawToken, type RandomSource } from './categorical';
 import { SamplerInputError } from './errors';
 import { requireInteger, summariseRow } from './logits-row';
 import { maskTokens } from './mask-tokens';
 import { repetitionPenalty } from './repetition-penalty';
-import { logNormalizer } from './softmax';
-import { applyTemperature } from './temperature';
+import { logNormalizer as logNormalizerOf, sumExponentials } from './softmax';
+import { type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
+import { applyTemperature, divideRow } from './temperature';
 import { topKFilter } from './top-k-filter';
-import { topPFilter } from './top-p-filter';
-import { typicalFilter } from './typical-filter';
+import { selectTopP, topPFilter } from './top-p-filter';
+import { selectTypical, typicalFilter } from './typical-filter';
+import { candidateLogitScratch, candidateScratch, scaledRowScratch } from './workspace';
 
 /**
  * Options of {@link createSampler}. Every processor is off unless its option is set; note that this differs from
@@ -116,7 +118,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
 
   function penaliseAndMask(logits: Float32Array, previousIds: ArrayLike<number> | undefined): Float32Array {
     let row = logits;
-    if (penalty !== 1 && previousIds !== undefined && previousIds.length > 0) {
+    if (penaltyApplies(previousIds)) {
       row = repetitionPenalty(row, previousIds, penalty);
     }
     if (masked) row = maskTokens(row, maskOptions);
@@ -124,7 +126,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   }
 
   function process(logits: Float32Array, previousIds?: ArrayLike<number>): Float32Array {
-    let row = penaliseAndMask(logits, previousIds);
+    return warp(penaliseAndMask(logits, previousIds));
+  }
+
+  /** The warpers, in Hugging Face's order, on a penalised and masked row. */
+  function warp(penalised: Float32Array): Float32Array {
+    let row = penalised;
     if (temperature !== 1) row = applyTemperature(row, temperature);
     if (topK !== undefined) row = topKFilter(row, { k: topK, minTokensToKeep });
     if (topP !== 1) row = topPFilter(row, { p: topP, minTokensToKeep });
@@ -132,10 +139,77 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     return row;
   }
 
+  // With at most one of top-p and typical after the temperature (and no top-k), a step needs no processed row: the
+  // temperature scales the kernel's copy of the row, the filter lists the tokens it keeps, and the draw runs over
+  // those alone. Other chains compose the public functions.
+  const fused = topK === undefined && (topP === 1 || typicalP === 1);
+
   function sample(logits: Float32Array, rng: RandomSource, previousIds?: ArrayLike<number>): SampledToken {
-    const { max } = summariseRow(logits);
-    const { tokenId, logProb } = drawToken(process(logits, previousIds), rng);
-    return { tokenId, logProb, unfilteredLogProb: logits[tokenId] - max - logNormalizer(logits, max) };
+    const kernel = softmaxKernel();
+    // The row as passed in is checked once, here: the kernel's copy and its largest logit (a NaN logit shows in the
+    // sums), or one JavaScript pass.
+    const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
+    const penalisedOrMasked = penaltyApplies(previousIds) || masked;
+    const filtered = topP !== 1 || typicalP !== 1;
+    // The filter's own pass gives the normaliser of the row as passed in when it sees that very row.
+    let logNormalizer = Number.NaN;
+    if (penalisedOrMasked || temperature !== 1 || !fused || !filtered) {
+      logNormalizer = Math.log(kernel === undefined ? sumExponentials(logits, max) : kernel.normalizer(max));
+    }
+    const row = penaliseAndMask(logits, previousIds);
+    let drawn: DrawnToken | undefined;
+    if (fused) {
+      let rowMax = row === logits ? max : kernel === undefined ? summariseRow(row).max : kernel.loadRow(row);
+      let scaled = row;
+      if (temperature !== 1) {
+        // Division by a positive number and the rounding to float32 are both monotone.
+        rowMax = Math.fround(rowMax / temperature);
+        if (kernel !== undefined) kernel.scaleRow(temperature);
+        else scaled = divideRow(row, temperature, scaledRowScratch(row.length));
+      }
+      if (kernel !== undefined) scaled = kernel.loadedRow();
+      // A scaled row beyond float32, or with nothing left above -Infinity, takes the public functions for their errors.
+      if (rowMax - rowMax === 0 && !filtered) {
+        drawn = drawWhole(row, scaled, rowMax, kernel, rng);
+      } else if (rowMax - rowMax === 0) {
+        const selection =
+          typicalP !== 1
+            ? selectTypical(scaled, rowMax, kernel, typicalP, minTokensToKeep)
+            : selectTopP(scaled, rowMax, kernel, topP, minTokensToKeep);
+        if (Number.isNaN(logNormalizer)) logNormalizer = Math.log(selection.normalizer);
+        drawn =
+          selection.filtered === undefined
+            ? drawAmong(candidateScratch(0), candidateLogitScratch(0), selection.keptCount, rng)
+            : drawToken(selection.filtered, rng);
+      }
+    }
+    drawn ??= drawToken(warp(row), rng);
+    return { ...drawn, unfilteredLogProb: logits[drawn.tokenId] - max - logNormalizer };
+  }
+
+  /**
+   * A draw from the whole of `scaled`, the penalised and masked `row` divided by the temperature (the kernel's copy
+   * when `kernel` is given), whose largest logit is `max`.
+   */
+  function drawWhole(
+    row: Float32Array,
+    scaled: Float32Array,
+    max: number,
+    kernel: SoftmaxKernel | undefined,
+    rng: RandomSource,
+  ): DrawnToken {
+    // The scratch row may be reused by the random source.
+    if (kernel === undefined) return drawToken(scaled === row ? row : scaled.slice(), rng);
+    return drawLoadedRow(kernel, max, rng, () => {
+      const reloaded = kernel.loadRow(row);
+      if (temperature === 1) return reloaded;
+      kernel.scaleRow(temperature);
+      return max;
+    });
+  }
+
+  function penaltyApplies(previousIds: ArrayLike<number> | undefined): previousIds is ArrayLike<number> {
+    return penalty !== 1 && previousIds !== undefined && previousIds.length > 0;
   }
 
   function sampleBatch(
@@ -170,14 +244,15 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   }
 
   function greedy(logits: Float32Array, previousIds?: ArrayLike<number>): SampledToken {
-    const { max } = summariseRow(logits);
+    const kernel = softmaxKernel();
+    const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
+    const logNormalizer = Math.log(kernel === undefined ? sumExponentials(logits, max) : kernel.normalizer(max));
     const row = penaliseAndMask(logits, previousIds);
-    const tokenId = argmax(row);
-    const rowMax = row[tokenId];
+    const tokenId = row === logits ? logits.indexOf(max) : argmax(row);
     return {
       tokenId,
-      logProb: -logNormalizer(row, rowMax),
-      unfilteredLogProb: logits[tokenId] - max - logNormalizer(logits, max),
+      logProb: row === logits ? logits[tokenId] - max - logNormalizer : -logNormalizerOf(row, row[tokenId]),
+      unfilteredLogProb: logits[tokenId] - max - logNormalizer,
     };
   }
 

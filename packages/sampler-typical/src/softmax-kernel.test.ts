@@ -11,6 +11,7 @@ import {
   softmaxKernel,
 } from './softmax-kernel';
 import { SOFTMAX_KERNEL_BASE64 } from './softmax-kernel-bytes';
+import { applyTemperature } from './temperature';
 
 const kernel = loadSoftmaxKernel() as SoftmaxKernel;
 // The engine's own WebAssembly object (the package's TypeScript setup declares no value for it).
@@ -204,6 +205,36 @@ describe('softmax kernel: sums and candidates', () => {
     expect(bad([0, Number.POSITIVE_INFINITY])).toThrow(/logits\[1\].*Infinity/);
     expect(bad([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY])).toThrow(/every logit is -Infinity/);
     expect(bad([])).toThrow(SamplerInputError);
+  });
+});
+
+describe('softmax kernel: temperature', () => {
+  it('divides the loaded row exactly as applyTemperature does, subnormal, huge and -Infinity logits included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.float({ noNaN: true, noDefaultInfinity: true }),
+            fc.float({ min: Math.fround(-1e-37), max: Math.fround(1e-37), noNaN: true }),
+            fc.constant(Number.NEGATIVE_INFINITY),
+          ),
+          { minLength: 1, maxLength: 70 },
+        ),
+        fc.oneof(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.constantFrom(0.9, 0.7, 1e-30, 1e30)),
+        (values, temperature) => {
+          const row = Float32Array.from([1, ...values]);
+          kernel.loadRow(row);
+          kernel.scaleRow(temperature);
+          // A quotient beyond float32 is +Infinity here; applyTemperature rejects the row instead.
+          const expected = Array.from(row, (logit) => Math.fround(logit / temperature));
+          expect(Array.from(kernel.loadedRow())).toEqual(expected);
+          if (!expected.includes(Number.POSITIVE_INFINITY)) {
+            expect(Array.from(kernel.loadedRow())).toEqual(Array.from(applyTemperature(row, temperature)));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 /*
- * The WebAssembly SIMD kernel for the softmax passes (src/softmax-kernel.wat): the largest logit, the exponentials
- * with their sums, and the candidate list, each one pass over a copy of the row in the kernel's memory. In JavaScript
+ * The WebAssembly SIMD kernel for the softmax passes (src/softmax-kernel.wat): the largest logit, the temperature, the
+ * exponentials with their sums, and the candidate list, each one pass over a copy of the row in the kernel's memory. In JavaScript
  * the exponential pass alone costs about the whole time budget of a 250,880-token row; with two exponentials per
  * f64x2 instruction, the kernel runs it four to five times faster.
  *
@@ -32,6 +32,7 @@ interface KernelExports {
   largest(row: number, blocks: number): number;
   exponentials(row: number, quads: number, max: number, weights: number): number;
   collect(row: number, blocks: number, floor: number, ids: number, values: number): number;
+  scale(row: number, quads: number, temperature: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -94,6 +95,23 @@ export class SoftmaxKernel {
     // max - max is NaN for +Infinity.
     if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
     return max;
+  }
+
+  /**
+   * Divides the loaded row by `temperature` in place, with the float32 rounding of `applyTemperature` (quotient in
+   * float64, then float32). The largest logit of the result is the old one divided the same way, as the rounding is
+   * monotone; a quotient beyond float32 becomes +Infinity, which that largest logit shows.
+   */
+  scaleRow(temperature: number): void {
+    this.kernel.scale(ROW, this.padded / 4, temperature);
+  }
+
+  /**
+   * The loaded row as the kernel holds it (after {@link SoftmaxKernel.scaleRow}, the scaled row): a view into the
+   * kernel's memory, valid until the next {@link SoftmaxKernel.loadRow}.
+   */
+  loadedRow(): Float32Array {
+    return this.row.subarray(0, this.length);
   }
 
   /** How many rows have been loaded so far: a caller holding results about one row can tell that it was replaced. */

@@ -114,6 +114,30 @@
         (br $next)))
     (local.get $count))
 
+  ;; Divides the 4 * $quads floats at $row by $temperature in place, exactly as JavaScript's `logit / temperature`
+  ;; stored into a Float32Array: the quotient in float64, then rounded to float32 (-Infinity stays -Infinity, and a
+  ;; quotient beyond float32 becomes +Infinity, which the caller detects from the largest logit).
+  (func (export "scale") (param $row i32) (param $quads i32) (param $temperature f64)
+    (local $p i32) (local $end i32) (local $divisors v128) (local $quad v128)
+    (local.set $p (local.get $row))
+    (local.set $end (i32.add (local.get $row) (i32.shl (local.get $quads) (i32.const 4))))
+    (local.set $divisors (f64x2.splat (local.get $temperature)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $quad (v128.load (local.get $p)))
+        (v128.store
+          (local.get $p)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (local.get $quad)) (local.get $divisors)))
+            (f32x4.demote_f64x2_zero
+              (f64x2.div
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad)))
+                (local.get $divisors)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next))))
+
   ;; Constants of the exponential. They are mutable globals, read into locals before the loop, because V8 rebuilds a
   ;; v128.const from immediates at every use (three instructions each, inside the loop), whereas a value it cannot fold
   ;; stays in a register or a stack slot.

@@ -37,8 +37,11 @@ export function logNormalizer(logits: Float32Array, max: number): number {
   return Math.log(kernel.normalizer(max));
 }
 
-/** The JavaScript loop of {@link logNormalizer}: sum_i exp(logits[i] - max). */
-function sumExponentials(logits: Float32Array, max: number): number {
+/**
+ * sum_i exp(logits[i] - max) in JavaScript, the loop of {@link logNormalizer} without the kernel. `max` must be the
+ * row's largest logit.
+ */
+export function sumExponentials(logits: Float32Array, max: number): number {
   let total = 0;
   for (let index = 0; index < logits.length; index++) total += exponentialOfNonPositive(logits[index] - max);
   return total;

@@ -35,5 +35,9 @@ describe('applyTemperature', () => {
       expect(() => applyTemperature(row, temperature)).toThrow(/temperature: must be a finite number > 0/);
     }
     expect(() => applyTemperature(Float32Array.from([1e30]), 1e-20)).toThrow(/overflow/);
+    // The first logit past float32's range is named, not the largest.
+    expect(() => applyTemperature(Float32Array.from([1, 2e38, -3e38, 3e38]), 0.5)).toThrow(
+      /temperature: 0.5 makes logits\[1\] overflow float32/,
+    );
   });
 });

@@ -14,13 +14,18 @@ export function applyTemperature(logits: Float32Array, temperature: number): Flo
   if (typeof temperature !== 'number' || !(temperature > 0 && temperature < Number.POSITIVE_INFINITY)) {
     throw new SamplerInputError('temperature', `must be a finite number > 0, got ${String(temperature)}`);
   }
-  summariseRow(logits);
-  const scaled = new Float32Array(logits.length);
-  for (let index = 0; index < logits.length; index++) {
-    scaled[index] = logits[index] / temperature;
-    if (scaled[index] === Number.POSITIVE_INFINITY) {
-      throw new SamplerInputError('temperature', `${temperature} makes logits[${index}] overflow float32`);
-    }
+  const { max } = summariseRow(logits);
+  const scaled = divideRow(logits, temperature, new Float32Array(logits.length));
+  // Division by a positive number and the rounding to float32 are monotone: the largest logit overflows first.
+  if (Math.fround(max / temperature) === Number.POSITIVE_INFINITY) {
+    const index = scaled.indexOf(Number.POSITIVE_INFINITY);
+    throw new SamplerInputError('temperature', `${temperature} makes logits[${index}] overflow float32`);
   }
+  return scaled;
+}
+
+/** Writes `logits[i] / temperature` into `scaled` (a row of the same length), unchecked, and returns `scaled`. */
+export function divideRow(logits: Float32Array, temperature: number, scaled: Float32Array): Float32Array {
+  for (let index = 0; index < logits.length; index++) scaled[index] = logits[index] / temperature;
   return scaled;
 }

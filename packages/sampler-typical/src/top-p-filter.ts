@@ -3,8 +3,9 @@ import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
 import { largestLogit, logitRange, requireInteger } from './logits-row';
+import { type Selection, selectedRow } from './selection';
 import { PROBABILITY_UNITS } from './softmax';
-import { softmaxKernel } from './softmax-kernel';
+import { type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
 import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link topPFilter}. */
@@ -42,12 +43,6 @@ const TAIL_SHARE = 0.5;
 /**
  * {@link topPFilter} on validated options, with the first candidate floor optionally given instead of estimated;
  * tests pass floors that are too high to check that a failed attempt is detected and retried.
- *
- * Passes over the row for its largest logit, the exponentials with the normaliser, and the list of candidates (in the
- * WebAssembly kernel when it loads, else in JavaScript with the last two fused), an exact search among the candidates
- * only (most probable first, the sort key being the negated logit), and the filtered row written as -Infinity
- * everywhere but the kept candidates. Tokens below the floor come after every candidate in this order, so the
- * candidates hold the cut as soon as they weigh at least p.
  */
 export function topPFilterFromFloor(
   logits: Float32Array,
@@ -57,6 +52,25 @@ export function topPFilterFromFloor(
 ): Float32Array {
   const kernel = softmaxKernel();
   const max = kernel === undefined ? largestLogit(logits) : kernel.loadRow(logits);
+  return selectedRow(selectTopP(logits, max, kernel, p, minTokensToKeep, firstFloor), logits.length);
+}
+
+/**
+ * The nucleus of a checked row whose largest logit is `max`; with `kernel`, the kernel must hold the row (loaded, and
+ * scaled if `logits` is the scaled row). Passes over the row for the exponentials with the normaliser and the list of
+ * candidates (in the kernel when given, else in JavaScript with the two fused), then an exact search among the
+ * candidates only (most probable first, the sort key being the negated logit); the kept candidates are left in the
+ * candidate scratch. Tokens below the floor come after every candidate in this order, so the candidates hold the cut
+ * as soon as they weigh at least p.
+ */
+export function selectTopP(
+  logits: Float32Array,
+  max: number,
+  kernel: SoftmaxKernel | undefined,
+  p: number,
+  minTokensToKeep: number,
+  firstFloor?: number,
+): Selection {
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
@@ -73,17 +87,22 @@ export function topPFilterFromFloor(
     cut = cutAmongCandidates(candidateLogits, count, max, units, target);
   }
   // Even every finite token together weighs less than p (rounding, p = 1): nothing is removed, as in the reference.
-  if (cut === undefined) return logits.slice();
-  if (minTokensToKeep > cut.position + 1) return keepMostProbable(logits, max, minTokensToKeep);
+  if (cut === undefined) return { normalizer, filtered: logits.slice(), keptCount: 0 };
+  if (minTokensToKeep > cut.position + 1) {
+    return { normalizer, filtered: keepMostProbable(logits, max, minTokensToKeep), keptCount: 0 };
+  }
 
-  const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
   const keys = keyScratch(count);
+  let keptCount = 0;
   for (let rank = 0; rank < count; rank++) {
     const key = keys[rank];
     // Up to and including the cut token; a tie with it is split by token id (rank order is id order).
-    if (key < cut.key || (key === cut.key && rank <= cut.index)) filtered[candidates[rank]] = candidateLogits[rank];
+    if (key < cut.key || (key === cut.key && rank <= cut.index)) {
+      candidates[keptCount] = candidates[rank];
+      candidateLogits[keptCount++] = candidateLogits[rank];
+    }
   }
-  return filtered;
+  return { normalizer, filtered: undefined, keptCount };
 }
 
 /**

@@ -3,8 +3,9 @@ import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
 import { largestLogit, logitRange, requireInteger } from './logits-row';
+import { type Selection, selectedRow } from './selection';
 import { PROBABILITY_UNITS } from './softmax';
-import { softmaxKernel } from './softmax-kernel';
+import { type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
 import { candidateLogitScratch, candidateScratch, keyScratch, memberScratch, weightScratch } from './workspace';
 
 /** Options of {@link typicalFilter}. */
@@ -38,6 +39,21 @@ export function typicalFilter(logits: Float32Array, options: TypicalFilterOption
   return typicalFilterFromFloor(logits, mass, minTokensToKeep);
 }
 
+/**
+ * {@link typicalFilter} on validated options, with the first candidate floor optionally given instead of estimated;
+ * tests pass floors that are too high to check that a failed attempt is detected and retried.
+ */
+export function typicalFilterFromFloor(
+  logits: Float32Array,
+  mass: number,
+  minTokensToKeep: number,
+  firstFloor?: number,
+): Float32Array {
+  const kernel = softmaxKernel();
+  const max = kernel === undefined ? largestLogit(logits) : kernel.loadRow(logits);
+  return selectedRow(selectTypical(logits, max, kernel, mass, minTokensToKeep, firstFloor), logits.length);
+}
+
 /** One row's softmax, as the search needs it. */
 interface TypicalRow {
   logits: Float32Array;
@@ -55,21 +71,19 @@ interface TypicalRow {
 const TAIL_SHARE = 0.5;
 
 /**
- * {@link typicalFilter} on validated options, with the first candidate floor optionally given instead of estimated;
- * tests pass floors that are too high to check that a failed attempt is detected and retried.
- *
- * Passes over the row for its largest logit, the exponentials with the normaliser and the entropy sum, and the list
- * of candidates (in the WebAssembly kernel when it loads, else in JavaScript with the last two fused), an exact search
- * among the candidates only, and the filtered row written as -Infinity everywhere but the kept candidates.
+ * The typical set of a checked row whose largest logit is `max`; with `kernel`, the kernel must hold the row (loaded,
+ * and scaled if `logits` is the scaled row). Passes over the row for the exponentials with the normaliser and the
+ * entropy sum, and the list of candidates (in the kernel when given, else in JavaScript with the two fused), then an
+ * exact search among the candidates only; the kept candidates are left in the candidate scratch.
  */
-export function typicalFilterFromFloor(
+export function selectTypical(
   logits: Float32Array,
+  max: number,
+  kernel: SoftmaxKernel | undefined,
   mass: number,
   minTokensToKeep: number,
   firstFloor?: number,
-): Float32Array {
-  const kernel = softmaxKernel();
-  const max = kernel === undefined ? largestLogit(logits) : kernel.loadRow(logits);
+): Selection {
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
@@ -96,16 +110,21 @@ export function typicalFilterFromFloor(
   }
   // Even every finite token together weighs less than the mass (rounding, mass close to 1): nothing is removed, as in
   // the reference.
-  if (cut === undefined) return logits.slice();
-  if (minTokensToKeep > cut.position + 1) return keepMinimumTokens(row, minTokensToKeep, cut.key);
+  if (cut === undefined) return { normalizer, filtered: logits.slice(), keptCount: 0 };
+  if (minTokensToKeep > cut.position + 1) {
+    return { normalizer, filtered: keepMinimumTokens(row, minTokensToKeep, cut.key), keptCount: 0 };
+  }
 
-  const filtered = new Float32Array(length).fill(Number.NEGATIVE_INFINITY);
   const deviations = keyScratch(count);
+  let keptCount = 0;
   for (let rank = 0; rank < count; rank++) {
     // The cut token and every token tied with its deviation stay.
-    if (deviations[rank] <= cut.key) filtered[candidates[rank]] = candidateLogits[rank];
+    if (deviations[rank] <= cut.key) {
+      candidates[keptCount] = candidates[rank];
+      candidateLogits[keptCount++] = candidateLogits[rank];
+    }
   }
-  return filtered;
+  return { normalizer, filtered: undefined, keptCount };
 }
 
 /** The key of the last cut {@link cutAmongCandidates} found, valid or not (NaN when the candidates weighed too little). */

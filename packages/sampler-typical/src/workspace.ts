@@ -12,6 +12,7 @@ let belowBuffer = new Int32Array(0);
 let bucketMemberBuffer = new Int32Array(0);
 let candidateBuffer = new Int32Array(0);
 let candidateLogitBuffer = new Float32Array(0);
+let scaledRowBuffer = new Float32Array(0);
 
 /** Per-token sort keys (Float64Array of at least `length`; contents are garbage). */
 export function keyScratch(length: number): Float64Array {
@@ -56,4 +57,13 @@ export function candidateScratch(length: number): Int32Array {
 export function candidateLogitScratch(length: number): Float32Array {
   if (candidateLogitBuffer.length < length) candidateLogitBuffer = new Float32Array(length);
   return candidateLogitBuffer;
+}
+
+/**
+ * A row divided by the temperature, for the sampler's JavaScript path (a Float32Array of exactly `length`; contents
+ * are garbage). Only the filter that reads it runs while it is in use.
+ */
+export function scaledRowScratch(length: number): Float32Array {
+  if (scaledRowBuffer.length < length) scaledRowBuffer = new Float32Array(length);
+  return scaledRowBuffer.length === length ? scaledRowBuffer : scaledRowBuffer.subarray(0, length);
 }
