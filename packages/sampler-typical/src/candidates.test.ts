@@ -5,6 +5,7 @@ import {
   collectCandidates,
   EVERY_FINITE_TOKEN,
   keepCandidatesAbove,
+  massFloor,
 } from './candidates';
 
 /** A language-model-like row: logit = -1.3 ln(rank) + uniform noise, ranks scattered over the ids. */
@@ -72,6 +73,43 @@ describe('candidateFloor with the exact normaliser', () => {
     expect(below).toBeGreaterThan(0.025);
     expect(below).toBeLessThan(0.075);
     expect(row.filter((logit) => logit >= exact).length).toBeLessThan(row.length / 20);
+  });
+});
+
+describe('candidateFloor on sharp rows', () => {
+  it('keeps the heavy tokens below the head above the floor, which a sample of the row barely sees', () => {
+    // At temperature 0.7 the ten most probable tokens hold most of the mass and tokens ranked 10 to 245, about one
+    // sampled token's worth, much of the rest: a floor the sample placed above them would leave too few candidates.
+    for (const seed of [31, 32, 33]) {
+      const row = zipfRow(250_880, seed).map((logit) => logit / 0.7);
+      const max = largest(row);
+      let normalizer = 0;
+      for (const logit of row) normalizer += Math.exp(logit - max);
+      for (const floor of [candidateFloor(row, max, 0.05), candidateFloor(row, max, 0.05, normalizer)]) {
+        expect(massBelow(row, floor)).toBeLessThan(0.05);
+        expect(row.filter((logit) => logit >= floor).length).toBeLessThan(row.length / 20);
+      }
+    }
+  });
+});
+
+describe('massFloor', () => {
+  it('leaves less than the share of the mass below it, whatever the row', () => {
+    for (const [row, share] of [
+      [zipfRow(250_880, 41), 0.05],
+      [zipfRow(50_257, 42).map((logit) => logit / 0.5), 0.01],
+      [new Float32Array(10_000), 0.3],
+      [Float32Array.from({ length: 5_000 }, (_, index) => (index === 0 ? 50 : -index / 100)), 0.2],
+    ] as const) {
+      const max = largest(row);
+      let normalizer = 0;
+      for (const logit of row) normalizer += Math.exp(logit - max);
+      const floor = massFloor(max, normalizer, share, row.length);
+      expect(floor).toBeGreaterThan(EVERY_FINITE_TOKEN);
+      expect(massBelow(row, floor)).toBeLessThan(share);
+    }
+    // A share too small to leave any room: every finite token.
+    expect(massFloor(0, 1, 0, 10)).toBe(EVERY_FINITE_TOKEN);
   });
 });
 

@@ -16,6 +16,11 @@ import type { SoftmaxKernel } from './softmax-kernel';
 // few enough to cost nothing next to one pass over the row.
 const SAMPLES = 1024;
 const SAMPLE_BUCKETS = 64;
+// The floor never rises above the HEAD_SAMPLES-th highest sampled logit. Each sampled token stands for length /
+// SAMPLES tokens, which suits the bulk but not the head: on a sharp row (a low temperature) the tokens ranked just
+// below the first few hold much of the mass and the sample holds about one of them, so above that rank the estimate
+// has nothing to go on. Four samples keep about 4 * length / SAMPLES tokens (980 at 250,880) above the floor.
+const HEAD_SAMPLES = 4;
 // Rows shorter than this are ordered whole: the estimate would save little.
 const MIN_SAMPLED_LENGTH = 2 * SAMPLES;
 
@@ -34,6 +39,8 @@ export function candidateFloor(logits: Float32Array, max: number, tailShare: num
   const length = logits.length;
   if (length < MIN_SAMPLED_LENGTH || !(tailShare > 0)) return EVERY_FINITE_TOKEN;
   const min = smallestSampled(logits);
+  const ceiling = sampledHeadFloor;
+  if (ceiling === Number.NEGATIVE_INFINITY) return EVERY_FINITE_TOKEN;
   const scale = SAMPLE_BUCKETS / (max - min);
   // A sample of logits all equal to the max says nothing useful.
   if (!(max > min && scale < Number.POSITIVE_INFINITY)) return EVERY_FINITE_TOKEN;
@@ -47,21 +54,50 @@ export function candidateFloor(logits: Float32Array, max: number, tailShare: num
   let tail = 0;
   for (let bucket = 0; bucket < SAMPLE_BUCKETS; bucket++) {
     tail += sampleMass[bucket] * tokensPerSample;
-    if (tail > budget) return bucket === 0 ? EVERY_FINITE_TOKEN : min + bucket / scale;
+    if (tail > budget) return bucket === 0 ? EVERY_FINITE_TOKEN : Math.min(min + bucket / scale, ceiling);
   }
-  return min + (SAMPLE_BUCKETS - 1) / scale;
+  return Math.min(min + (SAMPLE_BUCKETS - 1) / scale, ceiling);
+}
+
+/**
+ * A floor below which the tokens of a row of `length` weigh less than `tailShare` of the mass for certain, whatever
+ * the sample says: each weighs less than exp(floor - max), and there are at most `length` of them. `normalizer` is the
+ * exact sum of exp(logit - max).
+ */
+export function massFloor(max: number, normalizer: number, tailShare: number, length: number): number {
+  const floor = max + Math.log((tailShare * normalizer) / length);
+  return floor > EVERY_FINITE_TOKEN ? floor : EVERY_FINITE_TOKEN;
 }
 
 /** Index of the `sample`th of SAMPLES evenly spaced tokens of a row of `length`. */
 const sampledIndex = (sample: number, length: number) => ((sample * length) / SAMPLES) | 0;
 
-/** The smallest finite sampled logit (+Infinity if none is finite). */
+/** The HEAD_SAMPLES-th highest sampled logit, left by {@link smallestSampled} (-Infinity if fewer are finite). */
+let sampledHeadFloor = Number.NEGATIVE_INFINITY;
+const headSamples = new Float64Array(HEAD_SAMPLES);
+
+/**
+ * The smallest finite sampled logit (+Infinity if none is finite); leaves the HEAD_SAMPLES-th highest in
+ * sampledHeadFloor.
+ */
 function smallestSampled(logits: Float32Array): number {
   let min = Number.POSITIVE_INFINITY;
+  // The highest sampled logits, in descending order; a new one moves the lower ones down.
+  headSamples.fill(Number.NEGATIVE_INFINITY);
+  const last = HEAD_SAMPLES - 1;
   for (let sample = 0; sample < SAMPLES; sample++) {
     const logit = logits[sampledIndex(sample, logits.length)];
     if (logit < min && logit > Number.NEGATIVE_INFINITY) min = logit;
+    if (logit > headSamples[last]) {
+      let slot = last;
+      while (slot > 0 && logit > headSamples[slot - 1]) {
+        headSamples[slot] = headSamples[slot - 1];
+        slot--;
+      }
+      headSamples[slot] = logit;
+    }
   }
+  sampledHeadFloor = headSamples[last];
   return min;
 }
 

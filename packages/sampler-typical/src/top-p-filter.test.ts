@@ -28,6 +28,19 @@ function referenceTopP(logits: Float32Array, p: number, minTokensToKeep = 1): Fl
 const keptIds = (row: Float32Array) => [...row.keys()].filter((index) => row[index]! > Number.NEGATIVE_INFINITY);
 const nucleusMasses = fc.double({ min: 0.001, max: 0.999, noNaN: true });
 
+/**
+ * A sharp language-model-like row, as after a low temperature: logit = (-1.3 ln(rank) + noise) / temperature with the
+ * ranks scattered over the ids, so that an evenly strided sample of the row meets the head as rarely as any rank.
+ */
+function sharpRow(length: number, seed: number, temperature: number): Float32Array {
+  let state = seed;
+  const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+  return Float32Array.from({ length }, (_, index) => {
+    const rank = ((index * 7919) % length) + 1;
+    return (-1.3 * Math.log(rank) + (next() - 0.5)) / temperature;
+  });
+}
+
 forEachSoftmaxPath(() => {
   describe('topPFilter: hand-computed cases', () => {
     // logits [2, 1, 0, -1, -4]: p ~ [0.642888, 0.2365, 0.0870, 0.0320, 0.0016]; cumulative from the top
@@ -134,6 +147,22 @@ forEachSoftmaxPath(() => {
   });
 
   describe('topPFilter: candidate floors', () => {
+    it('gives the reference result on large sharp rows, whose heavy tokens the sample of the row barely sees', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          fc.integer({ min: 3000, max: 20_000 }),
+          fc.constantFrom(0.9, 0.7, 0.5),
+          fc.constantFrom(0.5, 0.9, 0.95),
+          (seed, length, temperature, mass) => {
+            const logits = sharpRow(length, seed, temperature);
+            expect(topPFilter(logits, { p: mass })).toEqual(referenceTopP(logits, mass));
+          },
+        ),
+        { numRuns: 12 },
+      );
+    });
+
     // The filter orders only the tokens at or above a floor logit and falls back to every token when they weigh less
     // than p. Any first floor must give the reference's answer; only the speed may differ.
     const floorAt = (logits: Float32Array, fraction: number) => {

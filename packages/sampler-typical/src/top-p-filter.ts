@@ -1,4 +1,4 @@
-import { candidateRanks, EVERY_FINITE_TOKEN, listCandidates, sumsAndCandidates } from './candidates';
+import { candidateRanks, EVERY_FINITE_TOKEN, listCandidates, massFloor, sumsAndCandidates } from './candidates';
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
@@ -76,14 +76,18 @@ export function selectTopP(
   const candidateLogits = candidateLogitScratch(length);
   const sums = sumsAndCandidates(logits, max, TAIL_SHARE * (1 - p), firstFloor, kernel, candidates, candidateLogits);
   const normalizer = sums.normalizer;
-  const floor = sums.floor;
+  let floor = sums.floor;
   let count = sums.candidateCount;
   const units = PROBABILITY_UNITS / normalizer;
   const target = p * PROBABILITY_UNITS;
 
   let cut = cutAmongCandidates(candidateLogits, count, max, units, target);
-  if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
-    count = listCandidates(logits, kernel, EVERY_FINITE_TOKEN, candidates, candidateLogits);
+  // On sharp rows the sample can miss the heavy tokens just below the head; the first retry takes the floor below which
+  // the tokens are sure to weigh at most the tail share, the second every finite token.
+  for (let retry = 0; cut === undefined && floor > EVERY_FINITE_TOKEN; retry++) {
+    const lower = retry === 0 ? massFloor(max, normalizer, TAIL_SHARE * (1 - p), length) : floor;
+    floor = lower < floor ? lower : EVERY_FINITE_TOKEN;
+    count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
     cut = cutAmongCandidates(candidateLogits, count, max, units, target);
   }
   // Even every finite token together weighs less than p (rounding, p = 1): nothing is removed, as in the reference.

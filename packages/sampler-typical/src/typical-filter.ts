@@ -1,4 +1,4 @@
-import { candidateRanks, EVERY_FINITE_TOKEN, listCandidates, sumsAndCandidates } from './candidates';
+import { candidateRanks, EVERY_FINITE_TOKEN, listCandidates, massFloor, sumsAndCandidates } from './candidates';
 import { type Cut, findCut, findCutAmong, keepThroughCut } from './cut-search';
 import { SamplerInputError } from './errors';
 import { exponentialOfNonPositive } from './exponential';
@@ -98,13 +98,11 @@ export function selectTypical(
   const target = mass * PROBABILITY_UNITS;
 
   let cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
-  if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
-    floor = retryFloor(row, lastCandidateCutKey);
-    count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
-    cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
-  }
-  if (cut === undefined && floor > EVERY_FINITE_TOKEN) {
-    floor = EVERY_FINITE_TOKEN;
+  // Each retry lowers the floor (two from what the failed attempt learnt, then every finite token), so the list only
+  // grows and the loop ends.
+  for (let retry = 0; cut === undefined && floor > EVERY_FINITE_TOKEN; retry++) {
+    const lower = retry < 2 ? retryFloor(row, lastCandidateCutKey, TAIL_SHARE * (1 - mass), length) : floor;
+    floor = lower < floor ? lower : EVERY_FINITE_TOKEN;
     count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
     cut = cutAmongCandidates(row, candidateLogits, count, floor, target);
   }
@@ -181,13 +179,14 @@ function weighCandidates(
 }
 
 /**
- * The floor for a second attempt after candidates found a cut at deviation `cutKey` that tokens below the floor might
+ * The floor for another attempt after candidates found a cut at deviation `cutKey` that tokens below the floor might
  * precede: the true cut is at most `cutKey`, so tokens whose logit is below center - cutKey lie beyond it. A relative
- * 1e-9 lower leaves room for the rounding of the deviation formula (some 1e-15); without a cut (the candidates weighed
- * too little) every finite token.
+ * 1e-9 lower leaves room for the rounding of the deviation formula (some 1e-15). Without a cut (the candidates weighed
+ * too little: on sharp rows the sample can miss the heavy tokens just below the head), the floor below which the
+ * tokens are sure to weigh at most `tailShare` of the mass.
  */
-function retryFloor(row: TypicalRow, cutKey: number): number {
-  if (Number.isNaN(cutKey)) return EVERY_FINITE_TOKEN;
+function retryFloor(row: TypicalRow, cutKey: number, tailShare: number, length: number): number {
+  if (Number.isNaN(cutKey)) return massFloor(row.max, Math.exp(row.logNormalizer), tailShare, length);
   const center = row.max + row.logNormalizer - row.entropy;
   return center - cutKey - 1e-9 * (1 + Math.abs(center) + cutKey);
 }
