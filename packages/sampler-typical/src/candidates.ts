@@ -66,7 +66,7 @@ export function candidateFloor(logits: Float32Array, max: number, tailShare: num
  */
 export function massFloor(max: number, normalizer: number, tailShare: number, length: number): number {
   const floor = max + Math.log((tailShare * normalizer) / length);
-  return floor > EVERY_FINITE_TOKEN ? floor : EVERY_FINITE_TOKEN;
+  return Math.max(floor, EVERY_FINITE_TOKEN);
 }
 
 /** Index of the `sample`th of SAMPLES evenly spaced tokens of a row of `length`. */

@@ -151,9 +151,13 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
     const penalisedOrMasked = penaltyApplies(previousIds) || masked;
     const filtered = topP !== 1 || typicalP !== 1;
-    // The filter's own pass gives the normaliser of the row as passed in when it sees that very row.
+    // The filter's own pass gives the normaliser of the row as passed in when it sees that very row; when it sees
+    // that row divided by the temperature, the pass for the normaliser also divides the kernel's copy.
+    const scaledInPass = kernel !== undefined && fused && !penalisedOrMasked && temperature !== 1;
     let logNormalizer = Number.NaN;
-    if (penalisedOrMasked || temperature !== 1 || !fused || !filtered) {
+    if (scaledInPass) {
+      logNormalizer = Math.log(kernel.normalizerThenScale(max, temperature));
+    } else if (penalisedOrMasked || temperature !== 1 || !fused || !filtered) {
       logNormalizer = Math.log(kernel === undefined ? sumExponentials(logits, max) : kernel.normalizer(max));
     }
     const row = penaliseAndMask(logits, previousIds);
@@ -164,8 +168,9 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
       if (temperature !== 1) {
         // Division by a positive number and the rounding to float32 are both monotone.
         rowMax = Math.fround(rowMax / temperature);
-        if (kernel !== undefined) kernel.scaleRow(temperature);
-        else scaled = divideRow(row, temperature, scaledRowScratch(row.length));
+        if (kernel !== undefined) {
+          if (!scaledInPass) kernel.scaleRow(temperature);
+        } else scaled = divideRow(row, temperature, scaledRowScratch(row.length));
       }
       if (kernel !== undefined) scaled = kernel.loadedRow();
       // A scaled row beyond float32, or with nothing left above -Infinity, takes the public functions for their errors.

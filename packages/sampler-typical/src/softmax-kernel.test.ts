@@ -231,6 +231,11 @@ describe('softmax kernel: temperature', () => {
           if (!expected.includes(Number.POSITIVE_INFINITY)) {
             expect(Array.from(kernel.loadedRow())).toEqual(Array.from(applyTemperature(row, temperature)));
           }
+          // The same division inside the normaliser's pass, whose sum is the one of the row before the division.
+          const max = kernel.loadRow(row);
+          const normalizer = kernel.normalizer(max);
+          expect(kernel.normalizerThenScale(max, temperature)).toBe(normalizer);
+          expect(Array.from(kernel.loadedRow())).toEqual(expected);
         },
       ),
       { numRuns: 500 },

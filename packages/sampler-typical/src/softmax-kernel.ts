@@ -30,7 +30,7 @@ interface WebAssemblyApi {
 interface KernelExports {
   weightedShift: { value: number };
   largest(row: number, blocks: number): number;
-  exponentials(row: number, quads: number, max: number, weights: number): number;
+  exponentials(row: number, quads: number, max: number, weights: number, temperature: number): number;
   collect(row: number, blocks: number, floor: number, ids: number, values: number): number;
   scale(row: number, quads: number, temperature: number): void;
 }
@@ -122,7 +122,7 @@ export class SoftmaxKernel {
   /** Z = sum e^t and sum e^t t over the loaded row, with t = logit - max (as `exponentialSums` of softmax.ts). */
   exponentialSums(max: number): { normalizer: number; weightedShift: number } {
     const kernel = this.kernel;
-    const normalizer = this.checked(kernel.exponentials(ROW, this.padded / 4, max, 0));
+    const normalizer = this.checked(kernel.exponentials(ROW, this.padded / 4, max, 0, 0));
     return { normalizer, weightedShift: kernel.weightedShift.value };
   }
 
@@ -141,7 +141,15 @@ export class SoftmaxKernel {
 
   /** Z = sum exp(logit - max) over the loaded row. */
   normalizer(max: number): number {
-    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, 0));
+    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, 0, 0));
+  }
+
+  /**
+   * {@link SoftmaxKernel.normalizer} of the loaded row, then {@link SoftmaxKernel.scaleRow} by `temperature`, in one
+   * pass.
+   */
+  normalizerThenScale(max: number, temperature: number): number {
+    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, 0, temperature));
   }
 
   /**
@@ -149,7 +157,7 @@ export class SoftmaxKernel {
    * weights are then in {@link SoftmaxKernel.exponentialWeights} until the next call.
    */
   fillExponentials(max: number): number {
-    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, ROW + 4 * this.padded));
+    return this.checked(this.kernel.exponentials(ROW, this.padded / 4, max, ROW + 4 * this.padded, 0));
   }
 
   /** The weights written by the last {@link SoftmaxKernel.fillExponentials}, one per token of the loaded row. */

@@ -155,7 +155,8 @@
 
   ;; One pass over the 4 * $quads floats at $row ($quads even), with t = logit - $max (the row's largest logit): returns
   ;; Z = sum e^t and leaves sum e^t t in $weightedShift (a NaN logit makes both NaN). When $weights is not 0, also
-  ;; writes every e^t there (float64).
+  ;; writes every e^t there (float64). When $temperature is not 0, also divides the row by it in place as $scale does,
+  ;; once each logit has been read: the sums are those of the row as it was.
   ;;
   ;; The exponential. t is first raised to -746: e^-746 rounds to 0, as does e^t for every t below it, -Infinity
   ;; included, and the clamped t keeps e^t t at 0 instead of NaN. Then t = (k / 64) ln 2 + r with k = round(64 t / ln 2)
@@ -174,9 +175,10 @@
   ;; Each iteration takes eight floats as four independent f64x2 vectors ($lo, $hi, $lo2, $hi2), so that their
   ;; dependency chains overlap (measured faster than four floats, and than sixteen, whose values no longer fit in
   ;; registers).
-  (func (export "exponentials") (param $row i32) (param $quads i32) (param $max f64) (param $weights i32) (result f64)
+  (func (export "exponentials")
+    (param $row i32) (param $quads i32) (param $max f64) (param $weights i32) (param $temperature f64) (result f64)
     (local $p i32) (local $end i32) (local $out i32) (local $maxes v128) (local $z v128) (local $w v128)
-    (local $quad v128)
+    (local $quad v128) (local $scaling i32) (local $divisors v128)
     (local $t_lo v128) (local $t_hi v128) (local $t_lo2 v128) (local $t_hi2 v128)
     (local $shifted_lo v128) (local $shifted_hi v128) (local $shifted_lo2 v128) (local $shifted_hi2 v128)
     (local $k_lo v128) (local $k_hi v128) (local $k_lo2 v128) (local $k_hi2 v128)
@@ -203,6 +205,8 @@
     (local.set $end (i32.add (local.get $row) (i32.shl (local.get $quads) (i32.const 4))))
     (local.set $out (local.get $weights))
     (local.set $maxes (f64x2.splat (local.get $max)))
+    (local.set $divisors (f64x2.splat (local.get $temperature)))
+    (local.set $scaling (f64.ne (local.get $temperature) (f64.const 0)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
@@ -216,6 +220,18 @@
         (local.set $t_hi2
           (f64x2.promote_low_f32x4
             (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $quad) (local.get $quad))))
+        (if (local.get $scaling)
+          (then
+            (v128.store offset=0
+              (local.get $p)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (f64x2.div (local.get $t_lo) (local.get $divisors)))
+                (f32x4.demote_f64x2_zero (f64x2.div (local.get $t_hi) (local.get $divisors)))))
+            (v128.store offset=16
+              (local.get $p)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (f64x2.div (local.get $t_lo2) (local.get $divisors)))
+                (f32x4.demote_f64x2_zero (f64x2.div (local.get $t_hi2) (local.get $divisors)))))))
         ;; t = max(logit - max, -746); pmax keeps NaN.
         (local.set $t_lo (f64x2.pmax (f64x2.sub (local.get $t_lo) (local.get $maxes)) (local.get $lowest)))
         (local.set $t_hi (f64x2.pmax (f64x2.sub (local.get $t_hi) (local.get $maxes)) (local.get $lowest)))
