@@ -120,7 +120,7 @@ forEachSoftmaxPath(() => {
     });
   });
 
-  describe('createSampler: a step without a processed row', () => {
+  describe('createSampler: the fused step and process', () => {
     /** Language-model-like rows: a Zipf-shaped head over a shuffled vocabulary, with noise and a few removed tokens. */
     const zipfRow = (length: number, seed: number) => {
       const random = seededRandom(seed);
@@ -134,13 +134,10 @@ forEachSoftmaxPath(() => {
       );
     };
 
-    /** The same step composed of the public functions, one after the other. */
-    const composedStep = (
-      options: Parameters<typeof createSampler>[0] & {},
-      logits: Float32Array,
-      uniform: number,
-      history: number[] | undefined,
-    ) => {
+    type Chain = Parameters<typeof createSampler>[0] & {};
+
+    /** The processed row composed of the public functions, one after the other. */
+    const composedRow = (options: Chain, logits: Float32Array, history: number[] | undefined) => {
       let processed = logits;
       if ((options.repetitionPenalty ?? 1) !== 1 && history !== undefined && history.length > 0) {
         processed = repetitionPenalty(processed, history, options.repetitionPenalty!);
@@ -154,7 +151,12 @@ forEachSoftmaxPath(() => {
       if ((options.typicalP ?? 1) !== 1) {
         processed = typicalFilter(processed, { mass: options.typicalP!, minTokensToKeep });
       }
-      const { tokenId, logProb } = drawToken(processed, () => uniform);
+      return processed;
+    };
+
+    /** The same step composed of the public functions. */
+    const composedStep = (options: Chain, logits: Float32Array, uniform: number, history: number[] | undefined) => {
+      const { tokenId, logProb } = drawToken(composedRow(options, logits, history), () => uniform);
       return { tokenId, logProb, unfilteredLogProb: logSoftmaxAt(logits, tokenId) };
     };
 
@@ -203,6 +205,7 @@ forEachSoftmaxPath(() => {
               createSampler(chain).sample(logits, () => uniform, history),
               expected,
             );
+            expect(createSampler(chain).process(logits, history)).toEqual(composedRow(chain, logits, history));
           },
         ),
         { numRuns: 400 },
@@ -228,6 +231,7 @@ forEachSoftmaxPath(() => {
             composedStep(options, logits, uniform, history),
           );
         }
+        expect(sampler.process(logits, history)).toEqual(composedRow(options, logits, history));
       }
     });
 
@@ -290,6 +294,8 @@ forEachSoftmaxPath(() => {
         expect(() => createSampler(options).sample(huge, Math.random)).toThrow(
           /temperature: 0.5 makes logits\[1\] overflow float32/,
         );
+        expect(() => createSampler(options).process(huge)).toThrow(/temperature: 0.5 makes logits\[1\] overflow/);
+        expect(() => createSampler(options).process(Float32Array.from([0, Number.NaN]))).toThrow(/logits\[1\]/);
       }
       // Every logit divided below float32's range: nothing is left to draw.
       const tiny = Float32Array.from([-1e30, -2e30]);

@@ -3,6 +3,7 @@ import { SamplerInputError } from './errors';
 import { requireInteger, summariseRow } from './logits-row';
 import { maskTokens } from './mask-tokens';
 import { repetitionPenalty } from './repetition-penalty';
+import { type Selection, selectedRow } from './selection';
 import { logNormalizer as logNormalizerOf, sumExponentials } from './softmax';
 import { type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
 import { applyTemperature, divideRow } from './temperature';
@@ -116,6 +117,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   const masked = options.allow !== undefined || options.deny !== undefined;
   const maskOptions = { allow: options.allow, deny: options.deny };
 
+  // With at most one of top-p and typical after the temperature (and no top-k), a step needs no processed row: the
+  // temperature scales the kernel's copy of the row, the filter lists the tokens it keeps, and the draw runs over
+  // those alone. Other chains compose the public functions.
+  const fused = topK === undefined && (topP === 1 || typicalP === 1);
+  const filtered = topP !== 1 || typicalP !== 1;
+
   function penaliseAndMask(logits: Float32Array, previousIds: ArrayLike<number> | undefined): Float32Array {
     let row = logits;
     if (penaltyApplies(previousIds)) {
@@ -126,7 +133,22 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   }
 
   function process(logits: Float32Array, previousIds?: ArrayLike<number>): Float32Array {
-    return warp(penaliseAndMask(logits, previousIds));
+    const row = penaliseAndMask(logits, previousIds);
+    const kernel = softmaxKernel();
+    if (!fused || !filtered || temperature === 1 || kernel === undefined) return warp(row);
+    // The temperature divides the kernel's copy, and the filter writes the one row returned.
+    const max = Math.fround(kernel.loadRow(row) / temperature);
+    // A scaled row beyond float32, or with nothing left above -Infinity, takes the public functions for their errors.
+    if (max - max !== 0) return warp(row);
+    kernel.scaleRow(temperature);
+    return selectedRow(select(kernel.loadedRow(), max, kernel), row.length);
+  }
+
+  /** The one filter of a fused chain, on a row divided by the temperature whose largest logit is `max`. */
+  function select(scaled: Float32Array, max: number, kernel: SoftmaxKernel | undefined): Selection {
+    return typicalP !== 1
+      ? selectTypical(scaled, max, kernel, typicalP, minTokensToKeep)
+      : selectTopP(scaled, max, kernel, topP, minTokensToKeep);
   }
 
   /** The warpers, in Hugging Face's order, on a penalised and masked row. */
@@ -139,18 +161,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     return row;
   }
 
-  // With at most one of top-p and typical after the temperature (and no top-k), a step needs no processed row: the
-  // temperature scales the kernel's copy of the row, the filter lists the tokens it keeps, and the draw runs over
-  // those alone. Other chains compose the public functions.
-  const fused = topK === undefined && (topP === 1 || typicalP === 1);
-
   function sample(logits: Float32Array, rng: RandomSource, previousIds?: ArrayLike<number>): SampledToken {
     const kernel = softmaxKernel();
     // The row as passed in is checked once, here: the kernel's copy and its largest logit (a NaN logit shows in the
     // sums), or one JavaScript pass.
     const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
     const penalisedOrMasked = penaltyApplies(previousIds) || masked;
-    const filtered = topP !== 1 || typicalP !== 1;
     // The filter's own pass gives the normaliser of the row as passed in when it sees that very row; when it sees
     // that row divided by the temperature, the pass for the normaliser also divides the kernel's copy.
     const scaledInPass = kernel !== undefined && fused && !penalisedOrMasked && temperature !== 1;
@@ -177,10 +193,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
       if (rowMax - rowMax === 0 && !filtered) {
         drawn = drawWhole(row, scaled, rowMax, kernel, rng);
       } else if (rowMax - rowMax === 0) {
-        const selection =
-          typicalP !== 1
-            ? selectTypical(scaled, rowMax, kernel, typicalP, minTokensToKeep)
-            : selectTopP(scaled, rowMax, kernel, topP, minTokensToKeep);
+        const selection = select(scaled, rowMax, kernel);
         if (Number.isNaN(logNormalizer)) logNormalizer = Math.log(selection.normalizer);
         drawn =
           selection.filtered === undefined
