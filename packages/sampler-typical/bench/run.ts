@@ -135,7 +135,7 @@ for (const vocabularySize of [50_257, 250_880]) {
   console.log(
     `  top-p ${TOP_P}: ${format(topP)} = ${passes(topP)}, keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens; full sort ${format(topPSort)}; ${speedup(topP, topPSort)}`,
   );
-  console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${format(step)}`);
+  console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${format(step)} = ${passes(step)}`);
   if (vocabularySize === 250_880) {
     typical250k = typical.wall;
     speedup250k = typicalSort.wall / typical.wall;

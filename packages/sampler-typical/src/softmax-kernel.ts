@@ -1,10 +1,10 @@
 /*
  * The WebAssembly SIMD kernel for the softmax passes (src/softmax-kernel.wat): the largest logit, the temperature, the
- * exponentials with their sums, and the candidate list, each one pass over a copy of the row in the kernel's memory. In JavaScript
- * the exponential pass alone costs about the whole time budget of a 250,880-token row; with two exponentials per
- * f64x2 instruction, the kernel runs it four to five times faster.
+ * exponentials with their sums, and the candidate list, each one pass over a copy of the row in the kernel's memory.
+ * In JavaScript the exponential pass alone costs about the whole time budget of a 250,880-token row; with two
+ * exponentials per f64x2 instruction, the kernel runs it four to five times faster.
  *
- * The module is compiled and instantiated synchronously on first use (2.4 KB, below the 4 KB that browsers allow
+ * The module is compiled and instantiated synchronously on first use (2.6 KB, below the 4 KB that browsers allow
  * to compile synchronously on the main thread). Where WebAssembly or its SIMD extension is missing, or the module
  * fails to load, every caller keeps its JavaScript path, which gives the same results to within a few units in the
  * last place of the exponentials.

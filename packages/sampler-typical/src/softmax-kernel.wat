@@ -1,5 +1,5 @@
 ;; The softmax passes of @diffchat/sampler-typical over one row of logits, in WebAssembly SIMD (f64x2 for the
-;; exponentials, f32x4 for the largest logit). Written by hand for this package; src/softmax-kernel.ts loads it and
+;; exponentials and the division by the temperature, f32x4 for the largest logit). Written by hand for this package; src/softmax-kernel.ts loads it and
 ;; src/softmax-kernel-bytes.ts holds its compiled bytes (regenerate with `pnpm build:wasm`).
 ;;
 ;; Memory layout, in bytes, for a row padded to P floats (a multiple of 16, padding at -Infinity):
