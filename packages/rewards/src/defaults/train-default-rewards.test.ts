@@ -39,9 +39,33 @@ describe('trainDefaultRewards', () => {
   });
 
   it('lowers the contrastive loss below chance on its small training set', () => {
-    // Chance for a batch of 8 is ln 8 = 2.08.
+    // Chance is ln 15 (each caption against the batch's 16 renders, its partner render left out); ln 8 is stricter.
     expect(losses.at(-1)!).toBeLessThan(Math.log(8));
   });
+
+  it('trains the convolution stem with two blocks and setting-grouped batches into a loadable model', async () => {
+    const contrastive: number[] = [];
+    const directory = join(root, 'convolution');
+    await trainDefaultRewards({
+      outDir: directory,
+      pairs: 24,
+      steps: 30,
+      batchSize: 8,
+      renderSize: 32,
+      renderCache: false,
+      settingsPerBatch: 2,
+      architecture: { stem: 'convolution', stemChannels: 4, visionLayers: 2 },
+      onProgress: (progress) => contrastive.push(progress.contrastive),
+    });
+    const config = JSON.parse(await readFile(join(directory, 'config.json'), 'utf8')) as { stem: string };
+    expect(config.stem).toBe('convolution');
+    const defaults = await loadDefaultRewards(directory);
+    const pixels = new Uint8Array(32 * 32 * 3).fill(120);
+    const [image] = await defaults.encoder.embedImages([{ width: 32, height: 32, pixels }]);
+    expect(Math.hypot(...image!)).toBeCloseTo(1, 5);
+    // Chance for 8 captions against the 16 renders of the batch (mixed renders, partner left out) is ln 15.
+    expect(contrastive.at(-1)!).toBeLessThan(Math.log(15));
+  }, 120_000);
 
   it('writes a word tokenizer: one token per known word between start and end', async () => {
     const tokenizer = await loadTokenizer(join(root, 'model'));

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParameterStore, SymbolicTensor } from '@diffchat/autodiff';
-import { beautifyPrompt, createRng } from '@diffchat/core';
+import { beautifyPrompt, createRng, WORLD_SCENES } from '@diffchat/core';
 import { tokenizeForClip } from '../clip/clip-tokenization';
 import { clipImagePreprocessing } from '../clip/image-preprocessing';
 import { type Autodiff, loadAutodiff, loadLanguageModels } from '../model-runtime';
@@ -14,8 +14,10 @@ import {
   normalizeRows,
   parameterSource,
   textTower,
+  visionEmbedding,
   visionFeatures,
   visionTower,
+  wordLogits,
 } from './dual-encoder';
 import { buildWordTokenizer } from './word-tokenizer';
 
@@ -25,9 +27,9 @@ export interface TrainDefaultRewardsOptions {
   outDir: string;
   /** Seed of captions, renders, initial weights and batches. Default 0. */
   seed?: number;
-  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 6000. */
+  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 12000. */
   pairs?: number;
-  /** Optimiser steps. Default 1000. */
+  /** Optimiser steps. Default 3000. */
   steps?: number;
   /** Captions per step. Default 64. */
   batchSize?: number;
@@ -40,6 +42,23 @@ export interface TrainDefaultRewardsOptions {
    * `false` renders afresh. Default `.cache/default-rewards-renders` under the working directory.
    */
   renderCache?: string | false;
+  /**
+   * Captions of a batch come from this many settings (`in a forest`, `underwater`, none...), so the contrastive
+   * loss can only be lowered by telling apart the objects, colours and counts of captions that share a
+   * background. `0` draws batches uniformly. Default 4.
+   */
+  settingsPerBatch?: number;
+  /**
+   * Whether the contrastive loss sets every caption against the plain and the beautified renders of the whole batch
+   * (its own other render left out, since it shows the same content), instead of within each kind only. Styled
+   * renders then have to be told apart from plain captions they do not show, which keeps them from becoming
+   * hubs that many captions rank first. Default true.
+   */
+  mixRenders?: boolean;
+  /** Weight of the loss that reads the caption's words from the image features. Default 0.3. */
+  wordLossWeight?: number;
+  /** Overrides of {@link defaultDualEncoderConfig}'s sizes and stem (the input side follows `renderSize`). */
+  architecture?: Partial<Omit<DualEncoderConfig, 'vocabularySize' | 'imageSize' | 'patchSize'>>;
   /** Called every 50 steps and at the end. */
   onProgress?: (progress: { step: number; steps: number; loss: number; contrastive: number }) => void;
 }
@@ -73,6 +92,8 @@ function trainingGraph(
   config: DualEncoderConfig,
   batch: number,
   sequenceLength: number,
+  wordLossWeight: number,
+  mixRenders: boolean,
 ): TrainingGraph {
   const {
     Graph,
@@ -112,21 +133,39 @@ function trainingGraph(
   const bothTexts = normalizeRows(autodiff, textTower(autodiff, ids, mask, weight, config)); // [2 * batch, embedding]
   const [text, fancyText] = split(bothTexts, [batch, batch], 0);
   const features = visionFeatures(autodiff, concat([pixels, alternatives], 0), weight, config); // [2 * batch, hidden]
-  const projected = normalizeRows(
-    autodiff,
-    linear(features, weight('vision.projection.weight', [config.hiddenSize, config.embeddingSize])),
-  );
+  const projected = normalizeRows(autodiff, visionEmbedding(autodiff, features, weight, config));
   const [images, others] = split(projected, [batch, batch], 0) as [SymbolicTensor, SymbolicTensor];
   // CLIP clamps exp(logit_scale) at 100.
   const scale = exp(clip(weight('logit_scale', [1]), 0, Math.log(100)));
 
-  // 1. InfoNCE both ways, within the plain pairs and within the beautified pairs: caption i belongs to image i. The
-  // two sets are not mixed, since a caption's beautified render shows the same content as its plain one.
+  // 1. InfoNCE both ways: caption i belongs to image i. Without mixRenders, within the plain pairs and within the
+  // beautified pairs; with it, every caption against every render.
   const infoNce = (captions: SymbolicTensor, renders: SymbolicTensor) => {
     const logits = mul(matmul(captions, transpose(renders, [1, 0])), scale); // [batch, batch]
     return add(softmaxCrossEntropy(logits, diagonal), softmaxCrossEntropy(transpose(logits, [1, 0]), diagonal));
   };
-  const contrastive = mul(add(infoNce(text!, images), infoNce(fancyText!, others)), 0.25);
+  let contrastive: SymbolicTensor;
+  if (mixRenders) {
+    // All 2 * batch captions against all 2 * batch renders; row r's partner render (r +- batch) shows the same
+    // content, so it is neither the target nor a negative: -1e4 removes it from both softmaxes.
+    const rows = 2 * batch;
+    const partner = Array.from({ length: rows * rows }, (_, at) =>
+      Math.abs(Math.floor(at / rows) - (at % rows)) === batch ? -1e4 : 0,
+    );
+    const logits = add(
+      mul(matmul(bothTexts, transpose(projected, [1, 0])), scale),
+      graph.constant(partner, 'float32', [rows, rows]),
+    );
+    const labels = graph.constant(
+      Array.from({ length: rows }, (_, row) => row),
+      'int64',
+      [rows],
+    );
+    contrastive = mul(
+      add(softmaxCrossEntropy(logits, labels), softmaxCrossEntropy(transpose(logits, [1, 0]), labels)),
+      0.5,
+    );
+  } else contrastive = mul(add(infoNce(text!, images), infoNce(fancyText!, others)), 0.25);
 
   // 2. Aesthetic head on the normalised image embeddings, regressing the standardised pixel measure.
   const both = concat([images, others], 0);
@@ -144,19 +183,67 @@ function trainingGraph(
 
   // 4. Which words the caption has, read from the image: sigmoid cross-entropy, written stably as
   // max(z, 0) - z y + log(1 + exp(-|z|)).
-  const wordLogits = linear(
-    features,
-    weight('vision.word_head.weight', [config.hiddenSize, config.vocabularySize]),
-    weight('vision.word_head.bias', [config.vocabularySize]),
-  );
-  const absolute = add(relu(wordLogits), relu(neg(wordLogits)));
+  const logits = wordLogits(autodiff, features, weight, config);
+  const absolute = add(relu(logits), relu(neg(logits)));
   const wordLoss = mul(
-    reduceMean(add(sub(relu(wordLogits), mul(wordLogits, words)), log(add(exp(neg(absolute)), 1)))),
-    config.vocabularySize / 10,
+    reduceMean(add(sub(relu(logits), mul(logits, words)), log(add(exp(neg(absolute)), 1)))),
+    (wordLossWeight * config.vocabularySize) / 10,
   );
 
   const loss = add(add(add(contrastive, aestheticLoss), mul(preference, 0.5)), wordLoss);
   return { loss, contrastive };
+}
+
+/**
+ * Draws the caption indices of one batch: uniformly without replacement, or (with `settingsPerBatch` > 0) from
+ * that many settings picked by the share of captions they hold, the batch split evenly between them (a setting
+ * with too few captions is topped up from the whole set).
+ */
+export function batchSampler(
+  captions: readonly string[],
+  settingsPerBatch: number,
+): (rng: { next(): number }, batch: number) => Set<number> {
+  const uniform = (rng: { next(): number }, batch: number, chosen = new Set<number>()) => {
+    while (chosen.size < batch) chosen.add(Math.floor(rng.next() * captions.length));
+    return chosen;
+  };
+  if (settingsPerBatch <= 0) return (rng, batch) => uniform(rng, batch);
+  const groups = new Map<string, number[]>();
+  captions.forEach((caption, index) => {
+    const setting = captionSetting(caption);
+    const members = groups.get(setting);
+    if (members === undefined) groups.set(setting, [index]);
+    else members.push(index);
+  });
+  return (rng, batch) => {
+    const chosen = new Set<number>();
+    const settings = new Set<string>();
+    // A setting's chance follows its caption count: draw a caption, take its setting.
+    for (let tries = 0; settings.size < Math.min(settingsPerBatch, groups.size) && tries < 1000; tries++) {
+      settings.add(captionSetting(captions[Math.floor(rng.next() * captions.length)]!));
+    }
+    const share = Math.ceil(batch / settings.size);
+    for (const setting of settings) {
+      const members = groups.get(setting)!;
+      const take = Math.min(share, members.length, batch - chosen.size);
+      for (let taken = 0; taken < take; ) {
+        const index = members[Math.floor(rng.next() * members.length)]!;
+        if (!chosen.has(index)) {
+          chosen.add(index);
+          taken++;
+        }
+      }
+    }
+    return uniform(rng, batch, chosen);
+  };
+}
+
+/** The background a prompt-world caption names (`forest` for `a boat in a forest at dusk`), or `''`. */
+export function captionSetting(caption: string): string {
+  for (const setting of WORLD_SCENES) {
+    if (caption.includes(` ${setting.phrase}`) || caption.endsWith(setting.nounPhrase)) return setting.name;
+  }
+  return '';
 }
 
 function standardise(values: readonly number[]): { mean: number; std: number } {
@@ -182,8 +269,8 @@ async function exportTowers(autodiff: Autodiff, store: ParameterStore, config: D
 /**
  * Trains the embedded default reward models and writes them in the layout of the real ones, so loaders cannot
  * tell them apart: a small CLIP-style dual encoder (word embeddings -> word-window layers -> mean/max pooling ->
- * MLP; 8x8 patches of a 64x64 image -> one transformer block -> mean/max pooling -> MLP) trained with InfoNCE and a
- * learnable temperature on (caption, image) pairs rendered by the sketch renderer from prompt-world captions, plus
+ * MLP; a 64x64 image as an 8x8 grid of patches -> transformer block(s) -> mean/max pooling -> MLP) trained with InfoNCE
+ * and a learnable temperature, every caption of a batch against its plain and beautified renders, on (caption, image) pairs rendered by the sketch renderer from prompt-world captions, plus
  * a loss that reads the caption's words from the image features; an aesthetic head (linear, as the LAION
  * predictor is at inference) on its normalised image embeddings, regressing {@link pixelAesthetics}; and a
  * Bradley-Terry preference term over each caption's plain and beautified renders (the preferred one has the higher
@@ -197,12 +284,15 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const {
     outDir,
     seed = 0,
-    pairs = 6000,
-    steps = 1000,
+    pairs = 12000,
+    steps = 3000,
     batchSize = 64,
     learningRate = 3e-3,
     renderSize = 64,
     renderCache = join('.cache', 'default-rewards-renders'),
+    settingsPerBatch = 4,
+    wordLossWeight = 0.3,
+    mixRenders = true,
   } = options;
   if (!Number.isInteger(renderSize) || renderSize < 16 || renderSize % 8 !== 0) {
     throw new RangeError(`renderSize must be a multiple of 8 from 16, got ${renderSize}`);
@@ -220,10 +310,13 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const beautified = captions.map((caption) => beautifyPrompt(caption, () => rng.next()));
   const config: DualEncoderConfig = {
     ...defaultDualEncoderConfig,
+    ...options.architecture,
     vocabularySize: 0,
     imageSize: renderSize,
-    patchSize: renderSize / 8,
+    patchSize: 8,
   };
+  // Patches make an 8x8 grid at any size; the convolution stem always downsamples by 8.
+  if (config.stem === 'patches') config.patchSize = renderSize / 8;
   const renderOptions = {
     seed,
     renderSize,
@@ -248,11 +341,12 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const trainStart = performance.now();
   const store = new autodiff.ParameterStore({ seed });
   addDualEncoderParameters(autodiff, store, config);
-  const graph = trainingGraph(autodiff, config, batch, sequenceLength);
+  const graph = trainingGraph(autodiff, config, batch, sequenceLength, wordLossWeight, mixRenders);
   const step = await autodiff.compileTrainingStep(graph.loss, store, { metrics: { contrastive: graph.contrastive } });
   const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
   const schedule = autodiff.cosineSchedule({ learningRate, warmupSteps: Math.ceil(steps * 0.05), totalSteps: steps });
   const order = createRng(`${seed}:batches`);
+  const drawBatch = batchSampler(captions, settingsPerBatch);
   const plane = 3 * config.imageSize ** 2;
   const feeds = {
     input_ids: new BigInt64Array(2 * batch * sequenceLength),
@@ -267,8 +361,7 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const vocabulary = config.vocabularySize;
   let last = { loss: Number.NaN, contrastive: Number.NaN };
   for (let iteration = 0; iteration < steps; iteration++) {
-    const chosen = new Set<number>();
-    while (chosen.size < batch) chosen.add(Math.floor(order.next() * pairs));
+    const chosen = drawBatch(order, batch);
     const copyText = (text: number, row: number) => {
       for (let column = 0; column < sequenceLength; column++) {
         feeds.input_ids[row * sequenceLength + column] = BigInt(tokens.inputIds[text * sequenceLength + column]!);
