@@ -69,6 +69,20 @@ export function massFloor(max: number, normalizer: number, tailShare: number, le
   return Math.max(floor, EVERY_FINITE_TOKEN);
 }
 
+const sortedSampleBuffer = new Float32Array(SAMPLES);
+
+/**
+ * The logits of the evenly strided sample of a row that {@link candidateFloor} reads, in ascending order (-Infinity
+ * first), or undefined for a row too short to sample. The array is reused by the next call. Each sampled token stands
+ * for length / SAMPLES tokens, so about r * length / SAMPLES tokens of the row lie at or above the r-th highest.
+ */
+export function sortedSample(logits: Float32Array): Float32Array | undefined {
+  const length = logits.length;
+  if (length < MIN_SAMPLED_LENGTH) return undefined;
+  for (let sample = 0; sample < SAMPLES; sample++) sortedSampleBuffer[sample] = logits[sampledIndex(sample, length)];
+  return sortedSampleBuffer.sort();
+}
+
 /** Index of the `sample`th of SAMPLES evenly spaced tokens of a row of `length`. */
 const sampledIndex = (sample: number, length: number) => ((sample * length) / SAMPLES) | 0;
 

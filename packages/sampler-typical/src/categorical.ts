@@ -33,7 +33,7 @@ export function argmax(logits: Float32Array): number {
  */
 export function logSoftmaxAt(logits: Float32Array, tokenId: number): number {
   const kernel = softmaxKernel();
-  // The kernel reports the bad rows that summariseRow does (a NaN logit through the normaliser, before the id check).
+  // The kernel reports the bad rows that summariseRow does, before the id check.
   const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
   const logZ = kernel === undefined ? undefined : Math.log(kernel.normalizer(max));
   if (!Number.isInteger(tokenId) || tokenId < 0 || tokenId >= logits.length) {
@@ -50,7 +50,7 @@ export function logSoftmaxAt(logits: Float32Array, tokenId: number): number {
  */
 export function drawToken(logits: Float32Array, random: RandomSource): DrawnToken {
   const kernel = softmaxKernel();
-  // The row is checked before a number is drawn; the kernel reports a NaN logit through its sums.
+  // The row is checked before a number is drawn.
   if (kernel !== undefined) return drawLoadedRow(kernel, kernel.loadRow(logits), random, () => kernel.loadRow(logits));
   const length = logits.length;
   const max = summariseRow(logits).max;

@@ -206,6 +206,18 @@ describe('softmax kernel: sums and candidates', () => {
     expect(bad([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY])).toThrow(/every logit is -Infinity/);
     expect(bad([])).toThrow(SamplerInputError);
   });
+
+  it('reports a NaN logit when loading the row, wherever it lies in the blocks of 16', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), (length, at) => {
+        const values = Array.from({ length }, (_, index) => (index % 3 === 0 ? Number.NEGATIVE_INFINITY : index));
+        values[at % length] = Number.NaN;
+        expect(() => kernel.loadRow(Float32Array.from(values))).toThrow(
+          new RegExp(`logits\\[${at % length}\\]: logits must be finite or -Infinity, got NaN`),
+        );
+      }),
+    );
+  });
 });
 
 describe('softmax kernel: temperature', () => {

@@ -78,9 +78,8 @@ export class SoftmaxKernel {
   }
 
   /**
-   * Copies `logits` into the kernel and returns its largest logit, with the checks of `largestLogit`: a row that is
-   * empty, holds +Infinity or has no finite logit is reported here with the index of the first bad entry. As in
-   * `largestLogit`, NaN never wins the comparison; the sums come out NaN and report it.
+   * Copies `logits` into the kernel and returns its largest logit, with the checks of `summariseRow`: a row that is
+   * empty, holds NaN or +Infinity, or has no finite logit is reported here with the index of the first bad entry.
    */
   loadRow(logits: Float32Array): number {
     const length = logits.length;
@@ -92,7 +91,7 @@ export class SoftmaxKernel {
     this.source = logits;
     this.loads++;
     const max = this.kernel.largest(ROW, this.padded / BLOCK);
-    // max - max is NaN for +Infinity.
+    // max - max is NaN for +Infinity, and the kernel returns NaN for a row holding NaN.
     if (max === Number.NEGATIVE_INFINITY || max - max !== 0) reportBadRow(logits);
     return max;
   }

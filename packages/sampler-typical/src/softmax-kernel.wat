@@ -35,11 +35,13 @@
   ;; The result of the last $exponentials besides Z: sum e^t t.
   (global $weightedShift (export "weightedShift") (mut f64) (f64.const 0))
 
-  ;; The largest of the 16 * $blocks floats at $row, NaN aside: f32x4.pmax (a single maxps, where f32x4.max also orders
-  ;; NaN and signed zeros in several more instructions) keeps the running maximum when it meets NaN. A NaN logit then
-  ;; shows in $exponentials, whose sums it makes NaN.
+  ;; The largest of the 16 * $blocks floats at $row, or NaN when one of them is NaN. f32x4.pmax (a single maxps, where
+  ;; f32x4.max also orders NaN and signed zeros in several more instructions) keeps the running maximum when it meets
+  ;; NaN, so NaN is tracked apart, as the lanes that differ from themselves: callers such as top-k filtering run no
+  ;; exponential pass whose sums would show it.
   (func (export "largest") (param $row i32) (param $blocks i32) (result f64)
     (local $p i32) (local $end i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $x v128) (local $y v128) (local $z v128) (local $w v128) (local $nan v128)
     (local.set $p (local.get $row))
     (local.set $end (i32.add (local.get $row) (i32.shl (local.get $blocks) (i32.const 6))))
     ;; Four running maxima, so that each f32x4.pmax does not wait on the one before.
@@ -50,12 +52,23 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $a (f32x4.pmax (local.get $a) (v128.load offset=0 (local.get $p))))
-        (local.set $b (f32x4.pmax (local.get $b) (v128.load offset=16 (local.get $p))))
-        (local.set $c (f32x4.pmax (local.get $c) (v128.load offset=32 (local.get $p))))
-        (local.set $d (f32x4.pmax (local.get $d) (v128.load offset=48 (local.get $p))))
+        (local.set $x (v128.load offset=0 (local.get $p)))
+        (local.set $y (v128.load offset=16 (local.get $p)))
+        (local.set $z (v128.load offset=32 (local.get $p)))
+        (local.set $w (v128.load offset=48 (local.get $p)))
+        (local.set $a (f32x4.pmax (local.get $a) (local.get $x)))
+        (local.set $b (f32x4.pmax (local.get $b) (local.get $y)))
+        (local.set $c (f32x4.pmax (local.get $c) (local.get $z)))
+        (local.set $d (f32x4.pmax (local.get $d) (local.get $w)))
+        (local.set $nan
+          (v128.or
+            (local.get $nan)
+            (v128.or
+              (v128.or (f32x4.ne (local.get $x) (local.get $x)) (f32x4.ne (local.get $y) (local.get $y)))
+              (v128.or (f32x4.ne (local.get $z) (local.get $z)) (f32x4.ne (local.get $w) (local.get $w))))))
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (br $next)))
+    (if (v128.any_true (local.get $nan)) (then (return (f64.const nan))))
     (local.set $a (f32x4.max (f32x4.max (local.get $a) (local.get $b)) (f32x4.max (local.get $c) (local.get $d))))
     (f64.promote_f32
       (f32.max
