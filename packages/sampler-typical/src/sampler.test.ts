@@ -147,6 +147,7 @@ forEachSoftmaxPath(() => {
       }
       if ((options.temperature ?? 1) !== 1) processed = applyTemperature(processed, options.temperature!);
       const minTokensToKeep = options.minTokensToKeep ?? 1;
+      if (options.topK !== undefined) processed = topKFilter(processed, { k: options.topK, minTokensToKeep });
       if ((options.topP ?? 1) !== 1) processed = topPFilter(processed, { p: options.topP!, minTokensToKeep });
       if ((options.typicalP ?? 1) !== 1) {
         processed = typicalFilter(processed, { mass: options.typicalP!, minTokensToKeep });
@@ -171,6 +172,7 @@ forEachSoftmaxPath(() => {
     const chains = fc.record(
       {
         temperature: fc.constantFrom(1, 0.9, 0.35, 1.7),
+        topK: fc.constantFrom(1, 2, 5, 40),
         topP: fc.constantFrom(1, 0.5, 0.9, 0.999),
         typicalP: fc.constantFrom(1, 0.2, 0.9, 0.95),
         minTokensToKeep: fc.constantFrom(1, 1, 3, 400),
@@ -214,11 +216,16 @@ forEachSoftmaxPath(() => {
 
     it('draws what the composed public functions draw on large language-model-like rows', () => {
       const random = seededRandom(5);
-      for (let trial = 0; trial < 24; trial++) {
+      for (let trial = 0; trial < 36; trial++) {
         const logits = zipfRow(trial % 2 === 0 ? 6_000 : 20_011, trial);
         const options = {
           temperature: [1, 0.9, 0.6][trial % 3],
           ...(trial % 4 === 0 ? { topP: 0.9 } : trial % 4 === 1 ? {} : { typicalP: [0.9, 0.5][trial % 2] }),
+          ...(trial % 6 < 3
+            ? { topK: [50, 1, 2_000][Math.floor(trial / 6) % 3] }
+            : trial % 6 === 3
+              ? { topP: 0.8, typicalP: 0.95 }
+              : {}),
           ...(trial % 5 === 0 ? { repetitionPenalty: 1.5 } : {}),
           ...(trial % 7 === 0 ? { deny: [1, 2, 3] } : {}),
         };
@@ -261,6 +268,8 @@ forEachSoftmaxPath(() => {
       for (const options of [
         { temperature: 0.7, typicalP: 0.9 },
         { temperature: 0.7, topP: 0.8 },
+        { temperature: 0.7, topK: 50 },
+        { temperature: 0.7, topK: 50, topP: 0.9, typicalP: 0.9 },
         { temperature: 0.7 },
       ]) {
         const sampler = createSampler(options);
@@ -274,7 +283,14 @@ forEachSoftmaxPath(() => {
     });
 
     it('reports bad rows, overflowing temperatures and bad random numbers as the public functions do', () => {
-      for (const options of [{ temperature: 0.5, typicalP: 0.9 }, { typicalP: 0.9 }, { temperature: 0.5 }, {}]) {
+      for (const options of [
+        { temperature: 0.5, typicalP: 0.9 },
+        { typicalP: 0.9 },
+        { temperature: 0.5 },
+        {},
+        { topK: 2 },
+        { temperature: 0.5, topK: 2, topP: 0.9 },
+      ]) {
         const sampler = createSampler(options);
         expect(() => sampler.sample(Float32Array.from([0, 1, Number.NaN]), Math.random)).toThrow(
           /logits\[2\]: logits must be finite or -Infinity, got NaN/,
@@ -289,6 +305,7 @@ forEachSoftmaxPath(() => {
       for (const options of [
         { temperature: 0.5, typicalP: 0.9 },
         { temperature: 0.5, topP: 0.9 },
+        { temperature: 0.5, topK: 2 },
         { temperature: 0.5 },
       ]) {
         expect(() => createSampler(options).sample(huge, Math.random)).toThrow(
@@ -299,7 +316,11 @@ forEachSoftmaxPath(() => {
       }
       // Every logit divided below float32's range: nothing is left to draw.
       const tiny = Float32Array.from([-1e30, -2e30]);
-      for (const options of [{ temperature: 1e-9, typicalP: 0.9 }, { temperature: 1e-9 }]) {
+      for (const options of [
+        { temperature: 1e-9, typicalP: 0.9 },
+        { temperature: 1e-9, topK: 3 },
+        { temperature: 1e-9 },
+      ]) {
         expect(() => createSampler(options).sample(tiny, Math.random)).toThrow(/every logit is -Infinity/);
       }
     });

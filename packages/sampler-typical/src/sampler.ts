@@ -1,13 +1,14 @@
 import { argmax, type DrawnToken, drawAmong, drawLoadedRow, drawToken, type RandomSource } from './categorical';
+import { compactRow, expandSelection } from './compact-row';
 import { SamplerInputError } from './errors';
-import { requireInteger, summariseRow } from './logits-row';
+import { largestLogit, requireInteger, summariseRow } from './logits-row';
 import { maskTokens } from './mask-tokens';
 import { repetitionPenalty } from './repetition-penalty';
 import { type Selection, selectedRow } from './selection';
 import { logNormalizer as logNormalizerOf, sumExponentials } from './softmax';
 import { type SoftmaxKernel, softmaxKernel } from './softmax-kernel';
 import { applyTemperature, divideRow } from './temperature';
-import { topKFilter } from './top-k-filter';
+import { selectTopK, topKFilter } from './top-k-filter';
 import { selectTopP, topPFilter } from './top-p-filter';
 import { selectTypical, typicalFilter } from './typical-filter';
 import { candidateLogitScratch, candidateScratch, scaledRowScratch } from './workspace';
@@ -117,11 +118,11 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   const masked = options.allow !== undefined || options.deny !== undefined;
   const maskOptions = { allow: options.allow, deny: options.deny };
 
-  // With at most one of top-p and typical after the temperature (and no top-k), a step needs no processed row: the
-  // temperature scales the kernel's copy of the row, the filter lists the tokens it keeps, and the draw runs over
-  // those alone. Other chains compose the public functions.
-  const fused = topK === undefined && (topP === 1 || typicalP === 1);
-  const filtered = topP !== 1 || typicalP !== 1;
+  // A step needs no processed row: the temperature scales the kernel's copy of the row, each filter lists the tokens
+  // it keeps, and the draw runs over the last filter's list alone. Between two filters the kept tokens are written back
+  // over that copy (the rest at -Infinity), so that every filter sees exactly the row the one before it would return.
+  const filtered = topK !== undefined || topP !== 1 || typicalP !== 1;
+  const keptByTopK = Math.max(topK ?? 1, minTokensToKeep);
 
   function penaliseAndMask(logits: Float32Array, previousIds: ArrayLike<number> | undefined): Float32Array {
     let row = logits;
@@ -135,20 +136,52 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   function process(logits: Float32Array, previousIds?: ArrayLike<number>): Float32Array {
     const row = penaliseAndMask(logits, previousIds);
     const kernel = softmaxKernel();
-    if (!fused || !filtered || temperature === 1 || kernel === undefined) return warp(row);
-    // The temperature divides the kernel's copy, and the filter writes the one row returned.
+    if (!filtered || kernel === undefined) return warp(row);
+    // The temperature divides the kernel's copy, and the last filter writes the one row returned.
     const max = Math.fround(kernel.loadRow(row) / temperature);
     // A scaled row beyond float32, or with nothing left above -Infinity, takes the public functions for their errors.
     if (max - max !== 0) return warp(row);
-    kernel.scaleRow(temperature);
-    return selectedRow(select(kernel.loadedRow(), max, kernel), row.length);
+    if (temperature !== 1) kernel.scaleRow(temperature);
+    return selectedRow(selectChain(kernel.loadedRow(), max, kernel), row.length);
   }
 
-  /** The one filter of a fused chain, on a row divided by the temperature whose largest logit is `max`. */
-  function select(scaled: Float32Array, max: number, kernel: SoftmaxKernel | undefined): Selection {
-    return typicalP !== 1
-      ? selectTypical(scaled, max, kernel, typicalP, minTokensToKeep)
-      : selectTopP(scaled, max, kernel, topP, minTokensToKeep);
+  /** Z of the row that the first filter of the last {@link selectChain} saw (NaN when that filter was top-k). */
+  let firstNormalizer = Number.NaN;
+
+  /**
+   * The filters of the chain in Hugging Face's order (top-k, top-p, typical) on `scaled`, the penalised and masked row
+   * divided by the temperature, whose largest logit is `max`: the kernel's copy when `kernel` is given, else a row in
+   * JavaScript memory. Returns the last filter's selection. A filter after the first runs on the compact row of the
+   * tokens kept so far (see {@link compactRow}), which it decides exactly as on the whole row.
+   */
+  function selectChain(scaled: Float32Array, max: number, kernel: SoftmaxKernel | undefined): Selection {
+    const length = scaled.length;
+    let row = scaled;
+    let rowMax = max;
+    let selection: Selection | undefined;
+    for (let filter = 0; filter < 3; filter++) {
+      if ((filter === 0 && topK === undefined) || (filter === 1 && topP === 1) || (filter === 2 && typicalP === 1)) {
+        continue;
+      }
+      const first = selection === undefined;
+      const compacted = selection !== undefined && selection.filtered === undefined;
+      if (selection !== undefined) {
+        // A filter that built its row whole (nothing removed, or minTokensToKeep past its cut) hands over that row.
+        row = selection.filtered ?? compactRow(selection.keptCount);
+        rowMax = kernel === undefined ? largestLogit(row) : kernel.loadRow(row);
+        if (kernel !== undefined) row = kernel.loadedRow();
+      }
+      selection =
+        filter === 0
+          ? selectTopK(row, kernel, keptByTopK)
+          : filter === 1
+            ? selectTopP(row, rowMax, kernel, topP, minTokensToKeep)
+            : selectTypical(row, rowMax, kernel, typicalP, minTokensToKeep);
+      if (compacted) selection = expandSelection(selection, length);
+      if (first) firstNormalizer = selection.normalizer;
+    }
+    // `filtered` holds whenever this runs, so one filter at least ran.
+    return selection as Selection;
   }
 
   /** The warpers, in Hugging Face's order, on a penalised and masked row. */
@@ -163,43 +196,41 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
 
   function sample(logits: Float32Array, rng: RandomSource, previousIds?: ArrayLike<number>): SampledToken {
     const kernel = softmaxKernel();
-    // The row as passed in is checked once, here: the kernel's copy and its largest logit (a NaN logit shows in the
-    // sums), or one JavaScript pass.
+    // The row as passed in is checked once, here: the kernel's copy and its largest logit, or one JavaScript pass.
     const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
     const penalisedOrMasked = penaltyApplies(previousIds) || masked;
-    // The filter's own pass gives the normaliser of the row as passed in when it sees that very row; when it sees
-    // that row divided by the temperature, the pass for the normaliser also divides the kernel's copy.
-    const scaledInPass = kernel !== undefined && fused && !penalisedOrMasked && temperature !== 1;
+    // A first filter of the softmax kind gives the normaliser of the row as passed in when it sees that very row; when
+    // the filters see that row divided by the temperature, the pass for the normaliser also divides the kernel's copy.
+    const scaledInPass = kernel !== undefined && !penalisedOrMasked && temperature !== 1;
+    const normalizerFromFilter = !penalisedOrMasked && temperature === 1 && topK === undefined && filtered;
     let logNormalizer = Number.NaN;
     if (scaledInPass) {
       logNormalizer = Math.log(kernel.normalizerThenScale(max, temperature));
-    } else if (penalisedOrMasked || temperature !== 1 || !fused || !filtered) {
+    } else if (!normalizerFromFilter) {
       logNormalizer = Math.log(kernel === undefined ? sumExponentials(logits, max) : kernel.normalizer(max));
     }
     const row = penaliseAndMask(logits, previousIds);
+    let rowMax = row === logits ? max : kernel === undefined ? summariseRow(row).max : kernel.loadRow(row);
+    let scaled = row;
+    if (temperature !== 1) {
+      // Division by a positive number and the rounding to float32 are both monotone.
+      rowMax = Math.fround(rowMax / temperature);
+      if (kernel !== undefined) {
+        if (!scaledInPass) kernel.scaleRow(temperature);
+      } else scaled = divideRow(row, temperature, scaledRowScratch(row.length));
+    }
+    if (kernel !== undefined) scaled = kernel.loadedRow();
     let drawn: DrawnToken | undefined;
-    if (fused) {
-      let rowMax = row === logits ? max : kernel === undefined ? summariseRow(row).max : kernel.loadRow(row);
-      let scaled = row;
-      if (temperature !== 1) {
-        // Division by a positive number and the rounding to float32 are both monotone.
-        rowMax = Math.fround(rowMax / temperature);
-        if (kernel !== undefined) {
-          if (!scaledInPass) kernel.scaleRow(temperature);
-        } else scaled = divideRow(row, temperature, scaledRowScratch(row.length));
-      }
-      if (kernel !== undefined) scaled = kernel.loadedRow();
-      // A scaled row beyond float32, or with nothing left above -Infinity, takes the public functions for their errors.
-      if (rowMax - rowMax === 0 && !filtered) {
-        drawn = drawWhole(row, scaled, rowMax, kernel, rng);
-      } else if (rowMax - rowMax === 0) {
-        const selection = select(scaled, rowMax, kernel);
-        if (Number.isNaN(logNormalizer)) logNormalizer = Math.log(selection.normalizer);
-        drawn =
-          selection.filtered === undefined
-            ? drawAmong(candidateScratch(0), candidateLogitScratch(0), selection.keptCount, rng)
-            : drawToken(selection.filtered, rng);
-      }
+    // A scaled row beyond float32, or with nothing left above -Infinity, takes the public functions for their errors.
+    if (rowMax - rowMax === 0 && !filtered) {
+      drawn = drawWhole(row, scaled, rowMax, kernel, rng);
+    } else if (rowMax - rowMax === 0) {
+      const selection = selectChain(scaled, rowMax, kernel);
+      if (Number.isNaN(logNormalizer)) logNormalizer = Math.log(firstNormalizer);
+      drawn =
+        selection.filtered === undefined
+          ? drawAmong(candidateScratch(0), candidateLogitScratch(0), selection.keptCount, rng)
+          : drawToken(selection.filtered, rng);
     }
     drawn ??= drawToken(warp(row), rng);
     return { ...drawn, unfilteredLogProb: logits[drawn.tokenId] - max - logNormalizer };

@@ -13,6 +13,8 @@ let bucketMemberBuffer = new Int32Array(0);
 let candidateBuffer = new Int32Array(0);
 let candidateLogitBuffer = new Float32Array(0);
 let scaledRowBuffer = new Float32Array(0);
+let compactRowBuffer = new Float32Array(0);
+let blockBuffer = new Int32Array(0);
 
 /** Per-token sort keys (Float64Array of at least `length`; contents are garbage). */
 export function keyScratch(length: number): Float64Array {
@@ -66,4 +68,19 @@ export function candidateLogitScratch(length: number): Float32Array {
 export function scaledRowScratch(length: number): Float32Array {
   if (scaledRowBuffer.length < length) scaledRowBuffer = new Float32Array(length);
   return scaledRowBuffer.length === length ? scaledRowBuffer : scaledRowBuffer.subarray(0, length);
+}
+
+/**
+ * The sampler's compact row between two filters: the blocks of the row that hold a kept token (a Float32Array of at
+ * least `length`; contents are garbage).
+ */
+export function compactRowScratch(length: number): Float32Array {
+  if (compactRowBuffer.length < length) compactRowBuffer = new Float32Array(length);
+  return compactRowBuffer;
+}
+
+/** The block numbers of the compact row's blocks (Int32Array of at least `length`; contents are garbage). */
+export function blockScratch(length: number): Int32Array {
+  if (blockBuffer.length < length) blockBuffer = new Int32Array(length);
+  return blockBuffer;
 }
