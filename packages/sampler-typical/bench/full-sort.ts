@@ -1,5 +1,5 @@
 /*
- * The plain way to write the two filters, as a baseline: softmax with Math.exp, a full sort of the vocabulary,
+ * The plain way to write the filters, as a baseline: softmax with Math.exp, a full sort of the vocabulary,
  * a cumulative sum in sorted order. Same rules as the package (ties by token id, inclusive cut).
  */
 
@@ -68,4 +68,11 @@ export function fullSortTopP(logits: Float32Array, p: number): Float32Array {
     above += probabilities[index];
   }
   return filtered;
+}
+
+/** Top-k filtering by full sort of the logits: everything strictly below the k-th largest logit goes. */
+export function fullSortTopK(logits: Float32Array, k: number): Float32Array {
+  const descending = Float32Array.from(logits).sort().reverse();
+  const threshold = descending[Math.min(k, logits.length) - 1];
+  return logits.map((value) => (value < threshold ? Number.NEGATIVE_INFINITY : value));
 }

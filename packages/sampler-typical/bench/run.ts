@@ -1,5 +1,6 @@
 /*
- * Microseconds per row for typicalFilter and topPFilter against a plain full-sort implementation, for GPT-2's
+ * Microseconds per row for typicalFilter, topPFilter and topKFilter against a plain full-sort implementation, and for
+ * sampler steps, for GPT-2's
  * (50,257) and BLOOM's (250,880) vocabularies, on language-model-like rows: a Zipf-shaped distribution over a random
  * permutation of the vocabulary with noise, at temperature 1.
  *
@@ -11,12 +12,14 @@
  * Last line: typical_250k_us=<number> speedup_vs_sort=<number>
  */
 import { loadavg } from 'node:os';
-import { createSampler, topPFilter, typicalFilter } from '../src/index';
+import { createSampler, topKFilter, topPFilter, typicalFilter } from '../src/index';
 import { forceJavaScriptSoftmax, softmaxKernel } from '../src/softmax-kernel';
-import { fullSortTopP, fullSortTypical } from './full-sort';
+import { fullSortTopK, fullSortTopP, fullSortTypical } from './full-sort';
 
 const TYPICAL_MASS = 0.9;
 const TOP_P = 0.9;
+// Hugging Face's GenerationConfig default.
+const TOP_K = 50;
 
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -114,15 +117,23 @@ for (const vocabularySize of [50_257, 250_880]) {
   const agree = rows.every(
     (row) =>
       sameRow(typicalFilter(row, { mass: TYPICAL_MASS }), fullSortTypical(row, TYPICAL_MASS)) &&
-      sameRow(topPFilter(row, { p: TOP_P }), fullSortTopP(row, TOP_P)),
+      sameRow(topPFilter(row, { p: TOP_P }), fullSortTopP(row, TOP_P)) &&
+      sameRow(topKFilter(row, { k: TOP_K }), fullSortTopK(row, TOP_K)),
   );
   const typical = microsecondsPerRow(rows, (row) => typicalFilter(row, { mass: TYPICAL_MASS }), 30);
   const typicalSort = microsecondsPerRow(rows, (row) => fullSortTypical(row, TYPICAL_MASS), 2);
   const topP = microsecondsPerRow(rows, (row) => topPFilter(row, { p: TOP_P }), 30);
   const topPSort = microsecondsPerRow(rows, (row) => fullSortTopP(row, TOP_P), 2);
+  const topK = microsecondsPerRow(rows, (row) => topKFilter(row, { k: TOP_K }), 30);
+  const topKSort = microsecondsPerRow(rows, (row) => fullSortTopK(row, TOP_K), 2);
   const sampler = createSampler({ temperature: 0.9, typicalP: TYPICAL_MASS });
   const drawRandom = seededRandom(1);
   const step = microsecondsPerRow(rows, (row) => sampler.sample(row, drawRandom), 15);
+  const topKSampler = createSampler({ temperature: 0.9, topK: TOP_K });
+  const topKStep = microsecondsPerRow(rows, (row) => topKSampler.sample(row, drawRandom), 15);
+  // Llama's generation_config.json (temperature 0.6, top_p 0.9) with GenerationConfig's default top_k.
+  const chainSampler = createSampler({ temperature: 0.6, topK: TOP_K, topP: TOP_P });
+  const chainStep = microsecondsPerRow(rows, (row) => chainSampler.sample(row, drawRandom), 15);
   const meanKept = (filter: (row: Float32Array) => Float32Array) =>
     Math.round(rows.reduce((total, row) => total + kept(filter(row)), 0) / rows.length);
   const pass = microsecondsPerRow(rows, plainPass, 30);
@@ -135,7 +146,16 @@ for (const vocabularySize of [50_257, 250_880]) {
   console.log(
     `  top-p ${TOP_P}: ${format(topP)} = ${passes(topP)}, keeps ~${meanKept((row) => topPFilter(row, { p: TOP_P }))} tokens; full sort ${format(topPSort)}; ${speedup(topP, topPSort)}`,
   );
+  console.log(
+    `  top-k ${TOP_K}: ${format(topK)} = ${passes(topK)}, keeps ~${meanKept((row) => topKFilter(row, { k: TOP_K }))} tokens; full sort ${format(topKSort)}; ${speedup(topK, topKSort)}`,
+  );
   console.log(`  sampler step (temperature 0.9 + typical + draw + both log-probs): ${format(step)} = ${passes(step)}`);
+  console.log(
+    `  sampler step (temperature 0.9 + top-k ${TOP_K} + draw + both log-probs): ${format(topKStep)} = ${passes(topKStep)}`,
+  );
+  console.log(
+    `  sampler step (temperature 0.6 + top-k ${TOP_K} + top-p ${TOP_P} + draw + both log-probs): ${format(chainStep)} = ${passes(chainStep)}`,
+  );
   if (vocabularySize === 250_880) {
     typical250k = typical.wall;
     speedup250k = typicalSort.wall / typical.wall;

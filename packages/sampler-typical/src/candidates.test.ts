@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   candidateFloor,
   candidateRanks,
   collectCandidates,
   EVERY_FINITE_TOKEN,
+  gatherSample,
   keepCandidatesAbove,
+  logitOfRank,
   massFloor,
 } from './candidates';
 
@@ -135,5 +138,37 @@ describe('collectCandidates', () => {
 
   it('numbers candidates by rank', () => {
     expect(Array.from(candidateRanks(4, new Int32Array(6)).subarray(0, 4))).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('the sample for top-k floors', () => {
+  it('finds the logit of any rank as a full sort does, with ties and -Infinity', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -3, max: 3 }),
+            fc.float({ min: -100, max: 100, noNaN: true }),
+            fc.constant(Number.NEGATIVE_INFINITY),
+          ),
+          { minLength: 1, maxLength: 1_100 },
+        ),
+        fc.nat(),
+        (values, at) => {
+          const rank = 1 + (at % values.length);
+          const descending = Float32Array.from(values).sort().reverse();
+          expect(logitOfRank(Float32Array.from(values), rank)).toBe(descending[rank - 1]);
+        },
+      ),
+    );
+    const ascending = Float32Array.from({ length: 1_024 }, (_, index) => index);
+    expect(logitOfRank(ascending, 1)).toBe(1_023);
+    expect(logitOfRank(ascending, 1_024)).toBe(0);
+  });
+
+  it('reads 1,024 evenly strided tokens of rows long enough to sample', () => {
+    expect(gatherSample(new Float32Array(2_047))).toBeUndefined();
+    const row = Float32Array.from({ length: 4_096 }, (_, index) => index);
+    expect(Array.from(gatherSample(row) ?? [])).toEqual(Array.from({ length: 1_024 }, (_, sample) => 4 * sample));
   });
 });

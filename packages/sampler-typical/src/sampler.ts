@@ -119,8 +119,8 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   const maskOptions = { allow: options.allow, deny: options.deny };
 
   // A step needs no processed row: the temperature scales the kernel's copy of the row, each filter lists the tokens
-  // it keeps, and the draw runs over the last filter's list alone. Between two filters the kept tokens are written back
-  // over that copy (the rest at -Infinity), so that every filter sees exactly the row the one before it would return.
+  // it keeps, and the draw runs over the last filter's list alone. Between two filters the kept tokens become a compact
+  // row, on which the next filter decides exactly as on the row the public function before it would return.
   const filtered = topK !== undefined || topP !== 1 || typicalP !== 1;
   const keptByTopK = Math.max(topK ?? 1, minTokensToKeep);
 

@@ -1,4 +1,4 @@
-import { EVERY_FINITE_TOKEN, listCandidates, sortedSample } from './candidates';
+import { EVERY_FINITE_TOKEN, gatherSample, listCandidates, logitOfRank } from './candidates';
 import { findCut } from './cut-search';
 import { requireInteger, summariseRow } from './logits-row';
 import { type Selection, selectedRow } from './selection';
@@ -68,15 +68,23 @@ export function selectTopK(
   const length = logits.length;
   const candidates = candidateScratch(length);
   const candidateLogits = candidateLogitScratch(length);
-  const sample = firstFloor === undefined ? sortedSample(logits) : undefined;
+  const sample = firstFloor === undefined ? gatherSample(logits) : undefined;
   let rank = sample === undefined ? 0 : Math.ceil((2 * kept * sample.length) / length) + SPARE_SAMPLES;
-  let floor = firstFloor ?? sampledFloor(sample, rank, Number.POSITIVE_INFINITY);
+  let floor = firstFloor ?? sampledFloor(sample, rank);
   let count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
   while (count < kept) {
     // Fewer than `kept` finite tokens: nothing is removed.
     if (floor === EVERY_FINITE_TOKEN) return { normalizer: Number.NaN, filtered: logits.slice(), keptCount: 0 };
-    rank *= RETRY_DEPTH;
-    floor = sampledFloor(sample, rank, floor);
+    let lower = EVERY_FINITE_TOKEN;
+    while (sample !== undefined && rank < sample.length) {
+      rank = Math.min(rank * RETRY_DEPTH, sample.length);
+      const logit = sampledFloor(sample, rank);
+      if (logit < floor) {
+        lower = logit;
+        break;
+      }
+    }
+    floor = lower;
     count = listCandidates(logits, kernel, floor, candidates, candidateLogits);
   }
   const keys = keyScratch(count);
@@ -96,16 +104,13 @@ export function selectTopK(
 }
 
 /**
- * The sampled logit of rank `rank` (1 for the highest) when it lies below `above`; every finite token when the sample
- * is missing, too short or holds only -Infinity there, or when no deeper sampled logit lies below `above`.
+ * The sampled logit of rank `rank` (1 for the highest), or every finite token when the sample is missing, holds fewer
+ * than `rank` logits or only -Infinity at that rank.
  */
-function sampledFloor(sample: Float32Array | undefined, rank: number, above: number): number {
-  if (sample === undefined) return EVERY_FINITE_TOKEN;
-  for (let deeper = rank; deeper <= sample.length; deeper++) {
-    const logit = sample[sample.length - deeper];
-    if (logit < above) return logit > Number.NEGATIVE_INFINITY ? logit : EVERY_FINITE_TOKEN;
-  }
-  return EVERY_FINITE_TOKEN;
+function sampledFloor(sample: Float32Array | undefined, rank: number): number {
+  if (sample === undefined || rank > sample.length) return EVERY_FINITE_TOKEN;
+  const logit = logitOfRank(sample, rank);
+  return logit > Number.NEGATIVE_INFINITY ? logit : EVERY_FINITE_TOKEN;
 }
 
 /** The largest logit seen by the last {@link negatedLogits}. */
