@@ -94,20 +94,8 @@ export function logitOfRank(values: Float32Array, rank: number): number {
   while (right > left) {
     const first = values[left];
     const middle = values[(left + right) >> 1];
-    const last = values[right];
     // The median of three, so that runs already in order split evenly.
-    const pivot =
-      first < middle
-        ? middle < last
-          ? middle
-          : first < last
-            ? last
-            : first
-        : first < last
-          ? first
-          : middle < last
-            ? last
-            : middle;
+    const pivot = Math.max(Math.min(first, middle), Math.min(Math.max(first, middle), values[right]));
     // Three ways, ascending: [left, below) < pivot, [below, next) = pivot, (above, right] > pivot; a run of ties
     // then settles in one round.
     let below = left;
