@@ -27,9 +27,9 @@ export interface TrainDefaultRewardsOptions {
   outDir: string;
   /** Seed of captions, renders, initial weights and batches. Default 0. */
   seed?: number;
-  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 12000. */
+  /** Training captions, each rendered twice (plain, and beautified for a preference pair). Default 16000. */
   pairs?: number;
-  /** Optimiser steps. Default 3000. */
+  /** Optimiser steps. Default 4000. */
   steps?: number;
   /** Captions per step. Default 64. */
   batchSize?: number;
@@ -284,8 +284,8 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const {
     outDir,
     seed = 0,
-    pairs = 12000,
-    steps = 3000,
+    pairs = 16000,
+    steps = 4000,
     batchSize = 64,
     learningRate = 3e-3,
     renderSize = 64,
