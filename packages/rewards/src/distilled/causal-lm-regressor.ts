@@ -2,6 +2,7 @@ import { createRng } from '@diffchat/core';
 import type { CausalLM, TokenizerFiles } from '@diffchat/lm';
 import { buildWordTokenizer } from '../defaults/word-tokenizer';
 import { loadAutodiff, loadLanguageModels } from '../model-runtime';
+import { fillTrainingBatch } from './training-batch';
 
 /** Sizes of the causal LM behind a distilled reward (GPT-2 layout). */
 export interface CausalLmSizes {
@@ -101,17 +102,7 @@ export async function trainScalarHead(training: ScalarHeadTraining): Promise<Cau
     }
   };
   for (let iteration = 0; iteration < steps; iteration++) {
-    for (let slot = 0; slot < perStep; slot++) {
-      const example = Math.floor(rng.next() * examples);
-      if (regression) {
-        copyText(example, slot);
-        feeds.targets![slot] = training.targets![example]!;
-      } else {
-        const [chosen, rejected] = training.pairs![example]!;
-        copyText(chosen, 2 * slot);
-        copyText(rejected, 2 * slot + 1);
-      }
-    }
+    fillTrainingBatch(training, () => rng.next(), perStep, copyText, feeds.targets);
     const shaped = Object.fromEntries(
       Object.entries(feeds).map(([name, values]) => [
         name,

@@ -11,6 +11,7 @@ import {
 import { buildWordTokenizer } from '../defaults/word-tokenizer';
 import { loadAutodiff, loadLanguageModels } from '../model-runtime';
 import type { ScalarHeadTraining } from './causal-lm-regressor';
+import { fillTrainingBatch } from './training-batch';
 
 /** What training the word-window regressor needs: the causal LM's inputs without its model sizes. */
 export type WordWindowTraining = Omit<ScalarHeadTraining, 'sizes'>;
@@ -72,17 +73,7 @@ export async function trainWordWindowRegressor(
     }
   };
   for (let iteration = 0; iteration < steps; iteration++) {
-    for (let slot = 0; slot < perStep; slot++) {
-      const example = Math.floor(rng.next() * examples);
-      if (regression) {
-        copyText(example, slot);
-        feeds.targets![slot] = training.targets![example]!;
-      } else {
-        const [chosen, rejected] = training.pairs![example]!;
-        copyText(chosen, 2 * slot);
-        copyText(rejected, 2 * slot + 1);
-      }
-    }
+    fillTrainingBatch(training, () => rng.next(), perStep, copyText, feeds.targets);
     const result = await step.run(feeds);
     optimizer.step(store, result.gradients, schedule(iteration));
   }
