@@ -3,7 +3,8 @@
 // generated/WORDNET-LICENSE (WordNet's licence asks that its notice travel with the data).
 //
 // Each line is one lemma (lower case, spaces for WordNet's underscores):
-//   n <TAB> lemma <TAB> classes <TAB> familiarity            noun; classes = one letter per sense, in sense order
+//   n <TAB> lemma <TAB> classes <TAB> familiarity <TAB> flags   noun; classes = one letter per sense, in sense
+//                                                            order; flags: s = some sense is offensive or slang
 //   a <TAB> lemma <TAB> attributes <TAB> antonyms <TAB> familiarity   adjective; comma-separated lists
 //   v <TAB> lemma <TAB> frames <TAB> familiarity             verb; frames: T (takes an object), I (takes none)
 // familiarity = WordNet's tagsense_cnt (how many of its senses were seen in the tagged corpus).
@@ -31,6 +32,7 @@ interface Pointer {
 
 interface Synset {
   lexFile: number;
+  gloss: string;
   type: string;
   words: string[];
   pointers: Pointer[];
@@ -78,7 +80,8 @@ function readData(pos: Pos): Map<number, Synset> {
       const frameCount = Number(fields[at]);
       for (let index = 0; index < frameCount; index++) frames.push(Number(fields[at + 2 + index * 3]));
     }
-    synsets.set(offset, { lexFile: Number(fields[1]), type: fields[2]!, words, pointers, frames });
+    const gloss = bar >= 0 ? line.slice(bar + 3) : '';
+    synsets.set(offset, { lexFile: Number(fields[1]), gloss, type: fields[2]!, words, pointers, frames });
   }
   return synsets;
 }
@@ -197,10 +200,25 @@ function classOf(offset: number): NounClass {
   return result;
 }
 
+// Usage domains and gloss words that mark a sense as offensive; generators must never draw such a word.
+const sensitiveDomains = new Set(
+  ['disparagement', 'obscenity', 'ethnic slur', 'vulgarism', 'slang'].map((lemma) => sense(lemma, 1)),
+);
+const sensitiveGloss = /\b(offensive|derogatory|disparaging|obscene|vulgar|slur|slang|contemptuous|insulting)\b/i;
+
+function isSensitive(offset: number): boolean {
+  const synset = nouns.get(offset)!;
+  return (
+    sensitiveGloss.test(synset.gloss) ||
+    synset.pointers.some((pointer) => pointer.symbol === ';u' && sensitiveDomains.has(pointer.offset))
+  );
+}
+
 const lines: string[] = [];
 for (const entry of nounIndex) {
   const codes = [...new Set(entry.offsets.map((offset) => NOUN_CLASS_CODES[classOf(offset)]))].join('');
-  lines.push(`n\t${entry.lemma}\t${codes}\t${entry.familiarity}`);
+  const flags = entry.offsets.some(isSensitive) ? 's' : '';
+  lines.push(`n\t${entry.lemma}\t${codes}\t${entry.familiarity}\t${flags}`);
 }
 
 const adjectives = readData('adj');

@@ -69,6 +69,15 @@ describe('noun classes', () => {
     expect(lexicon.noun('night')?.familiarity).toBe(5);
   });
 
+  it('flags words with an offensive sense and leaves them out of listings', () => {
+    // WordNet glosses a sense of "bastard" as an insulting term of address.
+    expect(lexicon.noun('bastard')?.sensitive).toBe(true);
+    expect(lexicon.noun('dog')?.sensitive).toBe(false);
+    const people = lexicon.nouns({ classes: ['person'] }).map((entry) => entry.lemma);
+    expect(people).not.toContain('bastard');
+    expect(people).toContain('fisherman');
+  });
+
   it('filters nouns by class of the first sense, most familiar first', () => {
     const animals = lexicon.nouns({ classes: ['animal'], minFamiliarity: 1, singleWord: true });
     expect(animals.length).toBeGreaterThan(100);
@@ -125,7 +134,12 @@ describe('collocationAt', () => {
 describe('parseLexiconIndex', () => {
   it('reads the three kinds of line', () => {
     const small = parseLexiconIndex('# header\nn\tcat\tAP\t3\na\ttiny\tsize\tbig,large\t1\nv\tread\tIT\t8\n');
-    expect(small.noun('cats')).toEqual({ lemma: 'cat', classes: ['animal', 'person'], familiarity: 3 });
+    expect(small.noun('cats')).toEqual({
+      lemma: 'cat',
+      classes: ['animal', 'person'],
+      familiarity: 3,
+      sensitive: false,
+    });
     expect(small.adjective('tiny')).toEqual({
       lemma: 'tiny',
       attributes: ['size'],

@@ -12,6 +12,8 @@ export interface NounEntry {
   classes: readonly NounClass[];
   /** How many of its senses were seen in WordNet's tagged corpus; 0 for rare words. */
   familiarity: number;
+  /** Some sense is offensive, derogatory or slang (by WordNet's usage labels or gloss); generators skip it. */
+  sensitive: boolean;
 }
 
 /** An adjective of the index. */
@@ -42,6 +44,8 @@ export interface NounFilter {
   minFamiliarity?: number;
   /** Keep single words only. Default false. */
   singleWord?: boolean;
+  /** Keep words with an offensive or slang sense. Default false. */
+  includeSensitive?: boolean;
 }
 
 /** Look-ups in the WordNet-derived index. Words are matched case-insensitively, inflected forms through morphy. */
@@ -171,6 +175,7 @@ class WordNetLexicon implements Lexicon {
     for (const [lemma, row] of this.nounRows) {
       if (filter.singleWord && lemma.includes(' ')) continue;
       const entry = decodeNoun(lemma, row);
+      if (entry.sensitive && !filter.includeSensitive) continue;
       if (entry.familiarity < minFamiliarity) continue;
       if (classes !== undefined && !classes.has(entry.classes[0]!)) continue;
       found.push(entry);
@@ -184,8 +189,13 @@ function list(field: string): string[] {
 }
 
 function decodeNoun(lemma: string, row: string): NounEntry {
-  const tab = row.indexOf('\t');
-  return { lemma, classes: decodeNounClasses(row.slice(0, tab)), familiarity: Number(row.slice(tab + 1)) };
+  const [codes = '', familiarity = '0', flags = ''] = row.split('\t');
+  return {
+    lemma,
+    classes: decodeNounClasses(codes),
+    familiarity: Number(familiarity),
+    sensitive: flags.includes('s'),
+  };
 }
 
 /**
