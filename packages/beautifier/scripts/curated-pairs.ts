@@ -2,11 +2,11 @@
 // high-quality prompt scored well): each simple prompt gets several rule-based beautifications, each is drawn by the
 // sketch renderer, and the one with the highest pixel-level aesthetic measure is kept, if it beats the simple
 // prompt's own drawing; otherwise the pair is dropped.
-import { beautifyPrompt, createRng, type PromptPair } from '@diffchat/core';
+import { createRng, type PromptPair } from '@diffchat/core';
 import { pixelAesthetics } from '@diffchat/rewards/defaults';
 import { renderSketch } from '@diffchat/t2i';
 import sharp from 'sharp';
-import { generateSimplePrompts } from '../src/index';
+import { dressPrompt, generateSimplePrompts, type PairLayout, type PairVocabulary } from '../src/index';
 
 /** Side of the drawings the curation compares, in pixels (the default reward models' training size). */
 const RENDER_SIZE = 64;
@@ -26,11 +26,13 @@ export interface CurateOptions {
   candidates: number;
   /** Drop a pair whose best beautification does not beat the simple prompt. */
   dropLosers: boolean;
+  vocabulary: PairVocabulary;
+  layout: PairLayout;
 }
 
 /** The curated pairs, and how many simple prompts were dropped. */
 export async function curateDefaultPairs(options: CurateOptions): Promise<{ pairs: PromptPair[]; dropped: number }> {
-  const simple = generateSimplePrompts(options.count, options.seed);
+  const simple = generateSimplePrompts(options.count, options.seed, new Set(), options.vocabulary);
   const rng = createRng(options.seed).fork('curated');
   const random = () => rng.next();
   const pairs: PromptPair[] = [];
@@ -39,7 +41,7 @@ export async function curateDefaultPairs(options: CurateOptions): Promise<{ pair
     const plain = await aestheticOf(prompt, index);
     let best = { text: '', score: Number.NEGATIVE_INFINITY };
     for (let candidate = 0; candidate < options.candidates; candidate++) {
-      const text = beautifyPrompt(prompt, random);
+      const text = dressPrompt(prompt, random, options.layout);
       const score = await aestheticOf(text, index);
       if (score > best.score) best = { text, score };
     }

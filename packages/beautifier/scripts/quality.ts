@@ -10,10 +10,11 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { beautifyPrompt, createRng } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
 import { keywordRetention, type RewardRecord } from '@diffchat/rewards';
 import { defaultRewardsDirectory, loadDefaultRewards, trainDefaultRewards } from '@diffchat/rewards/defaults';
 import { renderSketch } from '@diffchat/t2i';
+import { beautifyPrompt } from '@diffchat/world';
 import {
   beautify,
   DEFAULT_BEAUTIFIER_RECIPE,

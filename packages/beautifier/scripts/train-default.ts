@@ -39,7 +39,12 @@ if (values.fresh) await rm(`${out}.runs`, { recursive: true, force: true });
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
 const pretrainSteps = integer('pretrain-steps');
-const recipe = { pairs: integer('pairs'), seed: integer('seed'), candidates: Math.max(1, integer('candidates')) };
+const recipe = {
+  ...DEFAULT_BEAUTIFIER_RECIPE,
+  pairs: integer('pairs'),
+  seed: integer('seed'),
+  candidates: Math.max(1, integer('candidates')),
+};
 const curated =
   recipe.candidates > 1
     ? await curateDefaultPairs({
@@ -47,6 +52,8 @@ const curated =
         seed: recipe.seed,
         candidates: recipe.candidates,
         dropLosers: true,
+        vocabulary: recipe.vocabulary,
+        layout: recipe.layout,
       })
     : undefined;
 if (curated) {

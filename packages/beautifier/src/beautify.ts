@@ -3,14 +3,17 @@ import { CausalLM, type FinishReason, type ResolveModelOptions } from '@diffchat
 import type { SamplerOptions } from '@diffchat/sampler-typical';
 import { type BuiltInTemplateName, type PromptTemplateInput, renderPrompt } from '@diffchat/sft';
 import { type Beautifier, beautifierTemplate, loadBeautifier } from './beautifier-model';
+import { cleanPrompt } from './clean-prompt';
+import { completionLead } from './completion-lead';
 
 /**
  * How the next token is chosen. Absent fields fall back to the model's generation_config.json, then to greedy
- * decoding without processors.
+ * decoding without processors. `noRepeatNgramSize` counts the n-grams of the completion only (with
+ * `startWithSource`, the simple prompt written at its start included), not those of the template's prompt.
  */
 export type BeautifySampler = Pick<
   SamplerOptions,
-  'temperature' | 'topK' | 'topP' | 'typicalP' | 'minTokensToKeep' | 'repetitionPenalty'
+  'temperature' | 'topK' | 'topP' | 'typicalP' | 'minTokensToKeep' | 'repetitionPenalty' | 'noRepeatNgramSize'
 > & {
   /** Sample from the processed distribution (true) or take its most likely token (false). */
   doSample?: boolean;
@@ -45,11 +48,32 @@ export interface BeautifyOptions {
   stopStrings?: readonly string[];
   /** Hub options when `model` is a repository id. */
   hub?: ResolveModelOptions;
+  /**
+   * Make every output begin with the simple prompt (trimmed): the template's completion lead (its text before
+   * `{beautiful}`) and the simple prompt are appended to the model's input, and the model writes only the rest. The
+   * candidate's text is the simple prompt followed by that rest; its tokens and log-probabilities are the generated
+   * tokens' alone, conditioned on the simple prompt. Default false.
+   */
+  startWithSource?: boolean;
+  /**
+   * With `startWithSource`, text forced right after the simple prompt, such as `,` so that the model cannot run its
+   * first token into the prompt's last word ("frame" + "ral"); a separator left dangling (nothing written after it)
+   * is trimmed. Default none.
+   */
+  sourceSeparator?: string;
+  /**
+   * Clean each output with {@link cleanPrompt}: attention-weight syntax repaired, repeated modifiers dropped. The
+   * tokens and log-probabilities stay those of the text as generated. Default false.
+   */
+  clean?: boolean;
 }
 
 /** One beautified prompt. */
 export interface BeautifiedCandidate {
-  /** The beautified prompt, trimmed. */
+  /**
+   * The beautified prompt, trimmed; with `startWithSource`, the simple prompt and the generated rest; with `clean`,
+   * cleaned.
+   */
   text: string;
   /** Log-probability (natural log) of the generated tokens under the model's own distribution: their sum. */
   logProb: number;
@@ -120,10 +144,24 @@ export async function beautify(prompts: readonly string[], options: BeautifyOpti
   }
   const texts = prompts.map((simple, index) => renderPrompt(template, { simple }, `prompts[${index}]`));
   // Text the model learnt to write before the beautiful prompt itself (BeautifulPrompt's: one space).
-  const lead = template.completion.slice(0, template.completion.indexOf('{beautiful}'));
+  const lead = completionLead(template);
+  const startWithSource = options.startWithSource ?? false;
+  if (startWithSource && lead === undefined) {
+    throw new ConfigError(
+      `beautify: startWithSource needs a template completion of literal text followed by {beautiful}, got ${JSON.stringify(template.completion)}`,
+    );
+  }
   const tokenizer = model.tokenizer;
   if (!tokenizer) throw new ConfigError('beautify: the model has no tokenizer');
-  const encoded = texts.map((text) => tokenizer.encode(text));
+  const separator = startWithSource ? (options.sourceSeparator ?? '') : '';
+  const promptIds = texts.map((text) => tokenizer.encode(text));
+  // The forced start is encoded apart from the prompt, as @diffchat/sft encodes a completion for training.
+  const encoded = startWithSource
+    ? promptIds.map((ids, index) => [
+        ...ids,
+        ...tokenizer.encode(`${lead}${prompts[index]!.trim()}${separator}`, { addSpecialTokens: false }),
+      ])
+    : promptIds;
 
   // Row r is output r % n of prompt floor(r / n); rows are decoded shortest prompt first.
   const rows = prompts.flatMap((_, index) => Array.from({ length: n }, () => index));
@@ -151,14 +189,23 @@ export async function beautify(prompts: readonly string[], options: BeautifyOpti
         typicalP: sampler.typicalP,
         minTokensToKeep: sampler.minTokensToKeep,
         repetitionPenalty: sampler.repetitionPenalty,
+        noRepeatNgramSize: sampler.noRepeatNgramSize,
+        // The n-gram history is the completion's: it starts where the template's prompt ends.
+        noRepeatNgramFrom: chunk.map((row) => promptIds[rows[row]!]!.length),
         stopStrings: options.stopStrings,
         seed: (options.seed ?? 0) + batch,
       },
     );
     sequences.forEach((sequence, index) => {
-      const text = sequence.text.startsWith(lead) ? sequence.text.slice(lead.length) : sequence.text;
+      let text: string;
+      if (startWithSource) {
+        const continuation = sequence.text.trim() === '' ? '' : separator + sequence.text;
+        text = prompts[rows[chunk[index]!]!]!.trim() + continuation;
+      } else if (lead !== undefined && sequence.text.startsWith(lead)) text = sequence.text.slice(lead.length);
+      else text = sequence.text;
+      text = text.trim();
       candidates[chunk[index]!] = {
-        text: text.trim(),
+        text: options.clean ? cleanPrompt(text) : text,
         logProb: sequence.unfilteredLogProbs.reduce((sum, value) => sum + value, 0),
         tokenLogProbs: sequence.unfilteredLogProbs,
         samplerLogProb: sequence.logProbs.reduce((sum, value) => sum + value, 0),

@@ -15,9 +15,16 @@ afterAll(async () => {
 });
 
 describe('readRecipe', () => {
-  it('reads a recipe, filling in the curation default', async () => {
+  it('reads a recipe written before curation and the open vocabulary, filling in what those folders used', async () => {
     await writeFile(join(root, RECIPE_FILE), JSON.stringify({ seed: 3, pairs: 10, heldOutSeed: 4 }));
-    expect(await readRecipe(root)).toEqual({ seed: 3, pairs: 10, heldOutSeed: 4, candidates: 1 });
+    expect(await readRecipe(root)).toEqual({
+      seed: 3,
+      pairs: 10,
+      heldOutSeed: 4,
+      candidates: 1,
+      vocabulary: 'curated',
+      layout: 'varied',
+    });
   });
 
   it('names the file and field of a bad recipe', async () => {

@@ -4,6 +4,7 @@ import { ConfigError, type PromptPair, validate } from '@diffchat/core';
 import { z } from 'zod';
 import { generateDefaultPairs, generateSimplePrompts } from './default-pairs';
 import {
+  DEFAULT_BEAUTIFIER_GENERATION,
   type StageOptions,
   type TrainBeautifierOptions,
   type TrainBeautifierResult,
@@ -26,6 +27,10 @@ export const defaultRecipeSchema = z.strictObject({
   heldOutSeed: z.int().nonnegative(),
   /** Rule-based beautifications tried per simple prompt when the pairs were curated (1: not curated). */
   candidates: z.int().positive().default(1),
+  /** Words of the simple prompts (older folders: `curated`). */
+  vocabulary: z.enum(['curated', 'open']).default('curated'),
+  /** Layout of the beautiful prompts (older folders: `varied`). */
+  layout: z.enum(['varied', 'source-first']).default('varied'),
 });
 
 /** See {@link defaultRecipeSchema}. */
@@ -37,6 +42,21 @@ export const DEFAULT_BEAUTIFIER_RECIPE: Readonly<DefaultRecipe> = Object.freeze(
   pairs: 3000,
   heldOutSeed: 1,
   candidates: 3,
+  vocabulary: 'open',
+  layout: 'source-first',
+});
+
+/**
+ * How the default beautifier is decoded: greedily, starting from the simple prompt itself and a comma (so every
+ * word of it is kept, whatever its vocabulary, and the model writes only modifiers), BeautifulPrompt's repetition
+ * penalty of 1.2, no 3-gram of the completion twice, and the output cleaned (weights repaired, a repeated modifier
+ * dropped).
+ */
+export const DEFAULT_BEAUTIFY_OPTIONS = Object.freeze({
+  startWithSource: true,
+  sourceSeparator: ',',
+  clean: true,
+  sampler: Object.freeze({ repetitionPenalty: 1.2, noRepeatNgramSize: 3 }),
 });
 
 /**
@@ -99,12 +119,21 @@ export async function trainDefaultBeautifier(
   return trainBeautifier({
     ...DEFAULT_BEAUTIFIER_TRAINING,
     ...options.training,
-    data: options.pairs ?? generateDefaultPairs({ count: recipe.pairs, seed: recipe.seed }),
+    data:
+      options.pairs ??
+      generateDefaultPairs({
+        count: recipe.pairs,
+        seed: recipe.seed,
+        vocabulary: recipe.vocabulary,
+        layout: recipe.layout,
+      }),
     modelConfig: { ...DEFAULT_BEAUTIFIER_MODEL_CONFIG },
     tokenizer: { vocabSize: 1024 },
     ...(options.pretrain === undefined ? {} : { pretrain: options.pretrain }),
     out: options.out ?? defaultBeautifierDirectory,
     resume: options.resume ?? false,
+    // Hugging Face's field: a loaded default never writes a 3-gram of its completion twice.
+    generationConfig: { ...DEFAULT_BEAUTIFIER_GENERATION, no_repeat_ngram_size: 3 },
     extraFiles: { [RECIPE_FILE]: `${JSON.stringify(recipe, null, 2)}\n` },
     ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -131,6 +160,6 @@ export async function readRecipe(directory: string): Promise<DefaultRecipe> {
 
 /** `count` simple prompts drawn from the recipe's held-out seed, none of them a training prompt. */
 export function heldOutPrompts(count: number, recipe: DefaultRecipe = DEFAULT_BEAUTIFIER_RECIPE): string[] {
-  const training = new Set(generateSimplePrompts(recipe.pairs, recipe.seed));
-  return generateSimplePrompts(count, recipe.heldOutSeed, training);
+  const training = new Set(generateSimplePrompts(recipe.pairs, recipe.seed, new Set(), recipe.vocabulary));
+  return generateSimplePrompts(count, recipe.heldOutSeed, training, recipe.vocabulary);
 }

@@ -1,4 +1,4 @@
-import { parsePrompt } from '@diffchat/core';
+import { parsePrompt } from '@diffchat/world';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BEAUTIFIER_RECIPE, heldOutPrompts } from './default-beautifier';

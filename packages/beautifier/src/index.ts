@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
  * A BeautifulPrompt-style prompt beautifier: train a causal LM on simple/beautiful prompt pairs through
- * @diffchat/sft, and beautify prompts with it, batched, with their log-probabilities. Ships the embedded default's
- * pairs (the prompt world) and the recipe of its small default model.
+ * @diffchat/sft, and beautify prompts with it, batched, with their log-probabilities; repair the attention-weight
+ * syntax of its outputs and drop repeated modifiers. Ships the embedded default's pairs (the prompt world) and the
+ * recipe of its small default model.
  */
 export { BEAUTIFIER_TEMPLATE, type Beautifier, beautifierTemplate, loadBeautifier } from './beautifier-model';
 export {
@@ -14,10 +15,12 @@ export {
   beautify,
   resolveBeautifier,
 } from './beautify';
+export { cleanPrompt } from './clean-prompt';
 export {
   DEFAULT_BEAUTIFIER_MODEL_CONFIG,
   DEFAULT_BEAUTIFIER_RECIPE,
   DEFAULT_BEAUTIFIER_TRAINING,
+  DEFAULT_BEAUTIFY_OPTIONS,
   type DefaultRecipe,
   defaultBeautifierDirectory,
   defaultRecipeSchema,
@@ -27,7 +30,15 @@ export {
   type TrainDefaultBeautifierOptions,
   trainDefaultBeautifier,
 } from './default-beautifier';
-export { type DefaultPairsOptions, generateDefaultPairs, generateSimplePrompts } from './default-pairs';
+export {
+  type DefaultPairsOptions,
+  dressPrompt,
+  generateDefaultPairs,
+  generateSimplePrompts,
+  type PairLayout,
+  type PairVocabulary,
+} from './default-pairs';
+export { dressAfterSource, dressingTail } from './dress-prompt';
 export {
   checkPromptPairs,
   loadPromptPairs,
@@ -35,6 +46,8 @@ export {
   type ReadPromptPairsOptions,
   readPromptPairs,
 } from './prompt-pairs';
+export type { Random } from './random-pick';
+export { removeRepeatedModifiers, repeatsModifier } from './repeated-modifiers';
 export {
   type BeautifierStage,
   DEFAULT_BEAUTIFIER_GENERATION,
@@ -44,3 +57,4 @@ export {
   type TrainBeautifierResult,
   trainBeautifier,
 } from './train-beautifier';
+export { hasBrokenWeightSyntax, repairWeightSyntax } from './weight-syntax';

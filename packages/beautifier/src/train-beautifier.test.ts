@@ -83,6 +83,29 @@ describe('trainBeautifier + beautify', () => {
     expect(generation).toMatchObject({ do_sample: false, max_new_tokens: 96 });
   });
 
+  it('gives back the memorised prompts with n-grams counted in the completion, and from a forced start', async () => {
+    const simples = pairs.map((pair) => pair.simple);
+    const banned = await beautify(simples, { model: beautifier, maxNewTokens: 64, sampler: { noRepeatNgramSize: 3 } });
+    expect(banned.map((result) => result.beautiful)).toEqual(pairs.map((pair) => pair.beautiful));
+    // Counted over the whole sequence, as Hugging Face does, the simple prompt in the template's prompt bans its
+    // own trigrams from the output.
+    const promptIds = simples.map((simple) =>
+      beautifier.model.tokenizer!.encode(renderPrompt(beautifier.template, { simple })),
+    );
+    const wholeSequence = await beautifier.model.generate(promptIds, { maxNewTokens: 64, noRepeatNgramSize: 3 });
+    expect(wholeSequence.map((sequence) => sequence.text.trim())).not.toEqual(pairs.map((pair) => pair.beautiful));
+
+    // Every memorised output that begins with its simple prompt comes back when that start is forced.
+    const startingWithSource = pairs.filter((pair) => pair.beautiful.startsWith(pair.simple));
+    expect(startingWithSource.length).toBe(5);
+    const forced = await beautify(
+      startingWithSource.map((pair) => pair.simple),
+      { model: beautifier, maxNewTokens: 64, startWithSource: true },
+    );
+    expect(forced.map((result) => result.beautiful)).toEqual(startingWithSource.map((pair) => pair.beautiful));
+    for (const result of forced) expect(result.candidates[0]!.finishReason).toBe('eos');
+  });
+
   it('returns log-probabilities equal to the scoring graph on prompt + output', async () => {
     const [result] = await beautify([pairs[1]!.simple], { model: beautifier, maxNewTokens: 40 });
     const promptIds = beautifier.model.tokenizer!.encode(

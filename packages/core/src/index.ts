@@ -1,8 +1,8 @@
 /**
  * @packageDocumentation
  * Shared pieces of DiffChat: record schemas, validated JSONL streaming, atomic writes, run
- * directories, seeded random numbers, progress reporting, and the prompt world (the vocabulary
- * and seeded generators behind the embedded default).
+ * directories, seeded random numbers, progress reporting and the shared trainer config. The prompt
+ * world lives in `@diffchat/world`.
  */
 export * from './atomic-write';
 export * from './errors';
@@ -16,4 +16,3 @@ export * from './rng';
 export * from './run-directory';
 export * from './trainer-config';
 export * from './validation';
-export * from './world/index';

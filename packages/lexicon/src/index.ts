@@ -6,6 +6,7 @@
  */
 export {
   type AdjectiveEntry,
+  type AdjectiveFilter,
   type Lexicon,
   LexiconError,
   loadLexicon,

@@ -104,6 +104,25 @@ describe('adjectives', () => {
   it('finds comparatives through their base', () => {
     expect(lexicon.adjective('greenest')?.lemma).toBe('green');
   });
+
+  it('lists adjectives by their first attribute, most familiar first', () => {
+    const small = parseLexiconIndex(
+      'a\ttiny\tsize\tbig\t1\na\tsmall\tsize,age\tbig\t7\na\told\tage\tyoung\t4\na\twee small\tsize\t\t2\n',
+    );
+    expect(small.adjectives({ attributes: ['size'] }).map((entry) => entry.lemma)).toEqual([
+      'small',
+      'wee small',
+      'tiny',
+    ]);
+    expect(small.adjectives({ attributes: ['age'] }).map((entry) => entry.lemma)).toEqual(['old']);
+    expect(small.adjectives({ minFamiliarity: 3, singleWord: true }).map((entry) => entry.lemma)).toEqual([
+      'small',
+      'old',
+    ]);
+    const ages = lexicon.adjectives({ attributes: ['age'], minFamiliarity: 1 }).map((entry) => entry.lemma);
+    expect(ages).toEqual(expect.arrayContaining(['old', 'young', 'elderly']));
+    expect(ages).not.toContain('big');
+  });
 });
 
 describe('verbs', () => {

@@ -48,6 +48,16 @@ export interface NounFilter {
   includeSensitive?: boolean;
 }
 
+/** Filter of {@link Lexicon.adjectives}. */
+export interface AdjectiveFilter {
+  /** Keep adjectives whose first attribute (that of their most frequent sense with one) is one of these. */
+  attributes?: Iterable<string>;
+  /** Keep adjectives at least this familiar. Default 0. */
+  minFamiliarity?: number;
+  /** Keep single words only. Default false. */
+  singleWord?: boolean;
+}
+
 /** Look-ups in the WordNet-derived index. Words are matched case-insensitively, inflected forms through morphy. */
 export interface Lexicon {
   /** The noun a word (or its plural, "foxes", "children") names, or undefined. */
@@ -63,6 +73,8 @@ export interface Lexicon {
   collocationAt(words: readonly string[], start: number): number;
   /** Every noun matching the filter, most familiar first (ties alphabetical). */
   nouns(filter?: NounFilter): NounEntry[];
+  /** Every adjective matching the filter, most familiar first (ties alphabetical). */
+  adjectives(filter?: AdjectiveFilter): AdjectiveEntry[];
   /** Number of nouns, adjectives and verbs in the index. */
   readonly size: { nouns: number; adjectives: number; verbs: number };
 }
@@ -134,10 +146,7 @@ class WordNetLexicon implements Lexicon {
   }
 
   adjective(word: string): AdjectiveEntry | undefined {
-    return WordNetLexicon.find(word, this.adjectiveRows, this.adjectiveCache, 'adjective', (lemma, row) => {
-      const [attributes = '', antonyms = '', familiarity = '0'] = row.split('\t');
-      return { lemma, attributes: list(attributes), antonyms: list(antonyms), familiarity: Number(familiarity) };
-    });
+    return WordNetLexicon.find(word, this.adjectiveRows, this.adjectiveCache, 'adjective', decodeAdjective);
   }
 
   verb(word: string): VerbEntry | undefined {
@@ -180,8 +189,31 @@ class WordNetLexicon implements Lexicon {
       if (classes !== undefined && !classes.has(entry.classes[0]!)) continue;
       found.push(entry);
     }
-    return found.sort((a, b) => b.familiarity - a.familiarity || (a.lemma < b.lemma ? -1 : 1));
+    return found.sort(byFamiliarity);
   }
+
+  adjectives(filter: AdjectiveFilter = {}): AdjectiveEntry[] {
+    const attributes = filter.attributes === undefined ? undefined : new Set(filter.attributes);
+    const minFamiliarity = filter.minFamiliarity ?? 0;
+    const found: AdjectiveEntry[] = [];
+    for (const [lemma, row] of this.adjectiveRows) {
+      if (filter.singleWord && lemma.includes(' ')) continue;
+      const entry = decodeAdjective(lemma, row);
+      if (entry.familiarity < minFamiliarity) continue;
+      if (attributes !== undefined && !attributes.has(entry.attributes[0] ?? '')) continue;
+      found.push(entry);
+    }
+    return found.sort(byFamiliarity);
+  }
+}
+
+function byFamiliarity<T extends { lemma: string; familiarity: number }>(a: T, b: T): number {
+  return b.familiarity - a.familiarity || (a.lemma < b.lemma ? -1 : 1);
+}
+
+function decodeAdjective(lemma: string, row: string): AdjectiveEntry {
+  const [attributes = '', antonyms = '', familiarity = '0'] = row.split('\t');
+  return { lemma, attributes: list(attributes), antonyms: list(antonyms), familiarity: Number(familiarity) };
 }
 
 function list(field: string): string[] {

@@ -161,19 +161,25 @@ describe('generation config', () => {
       max_new_tokens: 64,
       do_sample: true,
       typical_p: 0.9,
+      no_repeat_ngram_size: 3,
       eos_token_id: [2, 7],
       transformers_version: '4.44.0',
     });
     expect(config.eos_token_id).toEqual([2, 7]);
+    expect(config.no_repeat_ngram_size).toBe(3);
     expect(config.transformers_version).toBe('4.44.0');
     expect(() => parseGenerationConfig({ top_p: 1.5 })).toThrow(/field top_p/);
     expect(() => parseGenerationConfig({ eos_token_id: [] })).toThrow(/field eos_token_id/);
+    expect(() => parseGenerationConfig({ no_repeat_ngram_size: 1.5 })).toThrow(/field no_repeat_ngram_size/);
   });
 
   it('never crashes on arbitrary JSON values', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('top_k', 'eos_token_id', 'temperature'), fc.anything())),
+        fc.oneof(
+          fc.anything(),
+          fc.dictionary(fc.constantFrom('top_k', 'eos_token_id', 'temperature', 'no_repeat_ngram_size'), fc.anything()),
+        ),
         (value) => {
           try {
             parseGenerationConfig(value);

@@ -21,6 +21,8 @@ export const generationConfigSchema = z.looseObject({
   typical_p: unitFraction.optional(),
   /** > 1 discourages tokens already in the sequence. */
   repetition_penalty: z.number().positive().optional(),
+  /** Bans every token that would repeat an n-gram of this size; 0 disables. */
+  no_repeat_ngram_size: z.number().int().min(0).optional(),
   eos_token_id: tokenIdOrList.nullish(),
   pad_token_id: tokenIdField.nullish(),
   bos_token_id: tokenIdField.nullish(),

@@ -4,7 +4,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beautifyPrompt, createRng } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
+import { loadLexicon } from '@diffchat/lexicon';
+import { beautifyPrompt } from '@diffchat/world';
+import { caseAgreement, readContentIntegrityCases } from '../src/content-integrity-cases';
 import {
   defaultRewardsDirectory,
   distinctCaptions,
@@ -17,11 +20,31 @@ import { trainTextReward } from '../src/distilled/index';
 import { dot } from '../src/embeddings';
 import { contentIntegrity } from '../src/index';
 
-const subjects = ['cat', 'dog', 'old man', 'castle', 'lighthouse', 'fox', 'robot', 'sailboat', 'teddy bear', 'woman'];
-const attributes = ['red', 'small', 'wooden', 'fluffy', 'golden', 'ancient', 'blue', 'two', 'three', 'tiny'];
-const places = ['beach', 'forest', 'city street', 'kitchen', 'mountain', 'garden', 'desert', 'lake', 'harbor', 'park'];
+// Every record brings words the analysis has not seen: subjects, places and added things are drawn from WordNet's
+// familiar nouns (about 3,000 things and 600 places), so the caches of sources and instructions rarely help.
+const lexicon = loadLexicon();
+const things = lexicon
+  .nouns({
+    classes: ['person', 'animal', 'plant', 'food', 'vehicle', 'clothing', 'artifact'],
+    minFamiliarity: 1,
+    singleWord: true,
+  })
+  .map((entry) => entry.lemma);
+const places = lexicon
+  .nouns({ classes: ['room', 'building', 'way', 'location', 'landform'], minFamiliarity: 1, singleWord: true })
+  .map((entry) => entry.lemma);
+const attributes = ['red', 'small', 'wooden', 'fluffy', 'golden', 'ancient', 'blue', 'two', 'three', 'tiny', 'old'];
 const times = ['at night', 'at sunset', 'in the morning', 'in winter', 'in the rain', ''];
-const instructions = ['make it night', 'add a bird', 'remove the {s}', 'replace the {s} with a horse', 'make it snowy'];
+const instructions = [
+  'make it night',
+  'add a {t}',
+  'remove the {s}',
+  'replace the {s} with a {t}',
+  'make it snowy',
+  'make it a {t}',
+  'make the {s} green',
+  'give the {s} a {t}',
+];
 const boilerplate = [
   'highly detailed',
   '8k',
@@ -47,11 +70,11 @@ interface BenchRecord {
 function makeRecords(pairs: number, targetsPerPair: number): BenchRecord[] {
   const records: BenchRecord[] = [];
   for (let pair = 0; pair < pairs; pair++) {
-    const subject = pick(subjects);
-    const source = `a ${pick(attributes)} ${subject} in a ${pick(places)} ${pick(times)}`.trim();
-    const instruction = pick(instructions).replace('{s}', subject);
+    const subject = pick(things);
+    const source = `a ${pick(attributes)} ${subject} with a ${pick(things)} in a ${pick(places)} ${pick(times)}`.trim();
+    const instruction = pick(instructions).replace('{s}', subject).replace('{t}', pick(things));
     for (let index = 0; index < targetsPerPair; index++) {
-      const extra = [pick(boilerplate), pick(boilerplate), pick(attributes)].join(', ');
+      const extra = [pick(boilerplate), pick(things), pick(attributes)].join(', ');
       records.push({ source, instruction, target: `${source}, ${pick(places)}, ${extra}, variation ${index}` });
     }
   }
@@ -73,9 +96,22 @@ for (let run = 0; run < 5; run++) rates.push(measure(makeRecords(500, 8)));
 rates.sort((a, b) => a - b);
 const median = rates[Math.floor(rates.length / 2)]!;
 const coldRate = measure(makeRecords(4000, 1));
-console.log(`content integrity, 4000 records (500 source/instruction pairs x 8 targets), 5 runs`);
+console.log(
+  `content integrity, 4000 records (500 source/instruction pairs x 8 targets, words drawn from ${things.length} ` +
+    `WordNet things and ${places.length} places), 5 runs`,
+);
 console.log(`  records/s: median ${median.toFixed(0)}, min ${rates[0]!.toFixed(0)}, max ${rates.at(-1)!.toFixed(0)}`);
 console.log(`  records/s with every source and instruction new: ${coldRate.toFixed(0)}`);
+
+// Agreement with the labelled open-vocabulary cases (README: "Open vocabulary").
+const openAgreement = (file: string) =>
+  caseAgreement(readContentIntegrityCases(join('fixtures', `open-vocabulary-${file}.json`))).agreement;
+const tuningAgreement = openAgreement('tuning');
+const heldOutAgreement = openAgreement('held-out');
+console.log(
+  `  agreement with the labelled open-vocabulary cases: tuning ${tuningAgreement.toFixed(4)}, ` +
+    `held-out ${heldOutAgreement.toFixed(4)}`,
+);
 
 // Image rewards on the embedded default models (trained first when the folder is missing; renders are cached in
 // .cache/default-rewards-renders, so a retrain or a second bench run does not render again).
@@ -226,5 +262,7 @@ for (const architecture of ['causal-lm', 'word-window'] as const) {
   await distilled.dispose();
 }
 console.log(
-  `ci_records_s=${median.toFixed(0)} img_s=${imageRate.toFixed(1)} retrieval_top1=${retrieval.toFixed(3)} aesthetic_spearman=${aestheticSpearman.toFixed(3)}`,
+  `ci_records_s=${median.toFixed(0)} img_s=${imageRate.toFixed(1)} retrieval_top1=${retrieval.toFixed(3)} ` +
+    `aesthetic_spearman=${aestheticSpearman.toFixed(3)} ci_open_agree_tuning=${tuningAgreement.toFixed(4)} ` +
+    `ci_open_agree_heldout=${heldOutAgreement.toFixed(4)}`,
 );

@@ -38,12 +38,31 @@ describe('contentIntegrity on the hand-written reference cases', () => {
 });
 
 describe('contentIntegrity', () => {
-  const input = { source: 'a red car on a street', instruction: 'add a dog', target: 'a red car on a street' };
+  const input = { source: 'a red car on a street', instruction: 'add a dog', target: 'a car with a dog on a street' };
 
   it('applies the threshold: 3 of 4 required keywords passes at 0.75 and fails at 0.8', () => {
-    expect(contentIntegrity(input, { threshold: 0.75 })).toMatchObject({ coverage: 0.75, reward: 1, missing: ['dog'] });
+    expect(contentIntegrity(input, { threshold: 0.75 })).toMatchObject({ coverage: 0.75, reward: 1, missing: ['red'] });
     expect(contentIntegrity(input, { threshold: 0.8 })).toMatchObject({ coverage: 0.75, reward: 0 });
     expect(contentIntegrity(input).reward).toBe(0);
+  });
+
+  it('gives 0 when the instruction is ignored, whatever the coverage', () => {
+    // Required: red, car, street, dog; the target keeps the three of the source (0.75) but never adds the dog.
+    const ignored = { source: 'a red car on a street', instruction: 'add a dog', target: 'a red car on a street' };
+    expect(contentIntegrity(ignored, { threshold: 0.5 })).toMatchObject({
+      coverage: 0.75,
+      reward: 0,
+      missing: ['dog'],
+    });
+  });
+
+  it('gives 0 when a state the instruction rules out appears, even one the source did not have', () => {
+    const result = contentIntegrity({
+      source: 'a city skyline over a river',
+      instruction: 'make it night',
+      target: 'a city skyline over a river at night in bright daylight',
+    });
+    expect(result).toMatchObject({ coverage: 1, reward: 0, forbidden: ['daylight'] });
   });
 
   it('gives 0 when a forbidden keyword appears, whatever the coverage', () => {

@@ -20,13 +20,20 @@ export interface ContentIntegrityOptions {
 export interface ContentIntegrityResult {
   /** Fraction of the required keywords present in the target, in [0, 1]; 1 when nothing is required. */
   coverage: number;
-  /** The paper's binary reward: 1 when coverage >= threshold and no forbidden keyword appears, else 0. */
+  /**
+   * The paper's binary reward: 1 when coverage >= threshold, every keyword the instruction brings in is present
+   * (a target that ignores the instruction fails however much of the source it keeps) and no forbidden keyword
+   * appears, else 0.
+   */
   reward: 0 | 1;
   /** Required keywords found in the target. */
   kept: string[];
   /** Required keywords absent from the target. */
   missing: string[];
-  /** Forbidden keywords (removed, replaced or changed by the instruction) that the target still contains. */
+  /**
+   * Forbidden keywords (removed, replaced or changed by the instruction, and states the instruction rules out,
+   * such as `daylight` after "make it night") that the target contains.
+   */
   forbidden: string[];
   /** Every keyword that was required: `kept` and `missing` together, in order. */
   required: string[];
@@ -49,8 +56,9 @@ function requireText(value: unknown, field: string, allowEmpty: boolean): string
   return value;
 }
 
+// Split as the target's vocabulary is ("1940s" is "1940" and "s" there).
 function lemmasOf(keyword: string): string[] {
-  return keyword.split(' ');
+  return keyword.match(/\p{L}+|\p{N}+/gu) ?? [keyword];
 }
 
 function present(target: ReadonlySet<string>, keyword: string): boolean {
@@ -83,11 +91,12 @@ export function contentIntegrity(
   const kept: string[] = [];
   const missing: string[] = [];
   for (const keyword of info.required) (present(analysis, keyword) ? kept : missing).push(keyword);
-  const forbidden = info.forbidden.filter((keyword) => present(analysis, keyword));
+  const forbidden = [...info.forbidden, ...info.ruledOut].filter((keyword) => present(analysis, keyword));
   const coverage = info.required.length === 0 ? 1 : kept.length / info.required.length;
+  const followed = info.add.every((keyword) => present(analysis, keyword));
   return {
     coverage,
-    reward: coverage >= threshold && forbidden.length === 0 ? 1 : 0,
+    reward: coverage >= threshold && followed && forbidden.length === 0 ? 1 : 0,
     kept,
     missing,
     forbidden,

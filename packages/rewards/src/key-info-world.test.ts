@@ -1,4 +1,5 @@
-import { createRng, EDIT_TYPES, generateTriplet } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
+import { EDIT_TYPES, generateTriplet } from '@diffchat/world';
 import { describe, expect, it } from 'vitest';
 import { contentIntegrity } from './content-integrity';
 

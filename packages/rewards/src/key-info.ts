@@ -1,7 +1,20 @@
 import { LRUCache } from 'lru-cache';
 import { RewardError } from './errors';
 import { colours, type KeywordCategory, materials, places } from './lexicon';
+import { mediumWords } from './media';
+import { broaderTime, contradictedStates } from './state-contradictions';
 import { type AnalysedToken, analyseText, type Keyword, type TextAnalysis } from './text-analysis';
+import {
+  adjectiveAttributes,
+  areAntonyms,
+  classDistance,
+  isMaterialWord,
+  isMedium,
+  isThing,
+  nounClasses,
+  settingReading,
+  wordSentiment,
+} from './word-knowledge';
 
 /** What a target prompt must contain and must not contain, given a source prompt and an edit instruction. */
 export interface KeyInfo {
@@ -13,6 +26,11 @@ export interface KeyInfo {
   required: string[];
   /** Keywords that must be absent: removed or replaced objects, and the old value of a changed time, season, weather or colour. */
   forbidden: string[];
+  /**
+   * States that the instruction's new time, season or weather rules out wherever they appear, the source or not
+   * ("make it night": `daylight`, `noon`, `sun`...).
+   */
+  ruledOut: string[];
 }
 
 /** The two prompts that define the key information. */
@@ -99,7 +117,11 @@ const wholeScene: ReadonlySet<string> = new Set([
 
 /** Whether a keyword says what its object is made of ("plastic", and "golden"/"silver", which are also colours). */
 function isMaterial(keyword: Keyword): boolean {
-  return keyword.category === 'material' || (keyword.category === 'colour' && materials.has(keyword.text));
+  return (
+    keyword.category === 'material' ||
+    (keyword.category === 'colour' && materials.has(keyword.text)) ||
+    (keyword.category !== 'colour' && keyword.lemmas.length === 1 && isMaterialWord(keyword.text))
+  );
 }
 
 function verbOf(token: AnalysedToken | undefined): Operation | undefined {
@@ -208,6 +230,20 @@ class KeyInfoBuilder {
   readonly releasedModifiers: { noun: readonly string[]; which: (keyword: Keyword) => boolean }[] = [];
   /** The whole scene moved to a new setting: the old setting need not be kept. */
   movedScene = false;
+  /** "make it a dog", "make it a library", "make him a pirate": a new thing for the picture or a person in it. */
+  readonly swaps: { value: Keyword; personal: boolean }[] = [];
+  /** New attribute values ("young", "big") of an object (its lemmas) or, for null, of the main subject. */
+  readonly attributeChanges: { noun: readonly string[] | null; value: Keyword }[] = [];
+  /** Objects (lemmas) given a new material: their old one is forbidden. */
+  readonly rematerialed: (readonly string[])[] = [];
+  /** Objects (lemmas) of "add a second X" / "add another X": one more of them. */
+  readonly incremented: (readonly string[])[] = [];
+  /** "tea instead": a new thing for the one of its kind in the source. */
+  readonly insteadThings: Keyword[] = [];
+  /** Words the target must not contain wherever they come from (a wrong new count). */
+  readonly ruledOut = new Set<string>();
+  /** New counts ("five") of objects whose old count is forbidden. */
+  readonly recounted: { noun: readonly string[]; count: string }[] = [];
 
   addAll(keywords: readonly Keyword[]): void {
     // One thing is written with an article ("a tiger"), rarely with "one".
@@ -222,9 +258,13 @@ class KeyInfoBuilder {
   }
 
   /** A new count of an object ("there should be five apples", "make it four owls") releases its old count. */
-  recount(keywords: readonly Keyword[]): void {
-    if (keywords.some((keyword) => keyword.category === 'count')) {
-      this.releaseModifiersOf(keywords, (keyword) => keyword.category === 'count');
+  recount(keywords: readonly Keyword[], adding = false): void {
+    const count = keywords.find((keyword) => keyword.category === 'count');
+    if (count === undefined) return;
+    this.releaseModifiersOf(keywords, (keyword) => keyword.category === 'count');
+    if (adding) return;
+    for (const keyword of keywords) {
+      if (keyword.category === 'object') this.recounted.push({ noun: keyword.lemmas, count: count.text });
     }
   }
 
@@ -250,7 +290,10 @@ class KeyInfoBuilder {
   change(object: readonly Keyword[], value: readonly Keyword[], objectIsPronoun: boolean): void {
     const valueTexts = new Set(value.map((keyword) => keyword.text));
     const valueIsThing = value.some(
-      (keyword) => !attributeCategories.has(keyword.category) && !exclusiveCategories.has(keyword.category),
+      (keyword) =>
+        !attributeCategories.has(keyword.category) &&
+        !exclusiveCategories.has(keyword.category) &&
+        !isMaterial(keyword),
     );
     const objectIsThing = object.some((keyword) => !attributeCategories.has(keyword.category));
     if (valueIsThing && objectIsThing) {
@@ -259,7 +302,10 @@ class KeyInfoBuilder {
       // "turn the day into night": the old time is the object.
       this.forbidden.push(...object.filter((keyword) => exclusiveCategories.has(keyword.category)));
     }
-    if (value.some(isMaterial)) this.releaseModifiersOf(object, isMaterial);
+    if (value.some(isMaterial)) {
+      this.releaseModifiersOf(object, isMaterial);
+      for (const noun of object) if (noun.category === 'object') this.rematerialed.push(noun.lemmas);
+    }
     if (value.some((keyword) => keyword.category === 'colour' && !isMaterial(keyword))) {
       for (const keyword of object) if (keyword.category === 'colour') this.forbidden.push(keyword);
       const nouns = object.filter((keyword) => keyword.category === 'object');
@@ -268,9 +314,27 @@ class KeyInfoBuilder {
     }
     if (value.some((keyword) => keyword.category === 'attribute')) {
       for (const keyword of object) if (keyword.category === 'attribute') this.released.add(keyword.text);
+      const nouns = object.filter((keyword) => keyword.category === 'object');
+      for (const attribute of value.filter((keyword) => keyword.category === 'attribute')) {
+        if (nouns.length === 0) this.attributeChanges.push({ noun: null, value: attribute });
+        for (const noun of nouns) this.attributeChanges.push({ noun: noun.lemmas, value: attribute });
+      }
     }
     this.changeCategories(value);
     this.addAll(value);
+  }
+
+  /**
+   * "make it a dog" / "make him a pirate": each new thing of the value replaces, in the source, the setting of its
+   * kind, the main subject, or (for a person's new identity) releases the person.
+   */
+  swap(value: readonly Keyword[], personal: boolean): void {
+    // "make it four eggs" changes a count, "make it velvet" a material.
+    if (value.some((keyword) => keyword.category === 'count')) return;
+    for (const keyword of value) {
+      if (isMaterial(keyword)) continue;
+      if (keyword.category === 'object') this.swaps.push({ value: keyword, personal });
+    }
   }
 
   /** "in the style of van gogh", "anime style": the instruction names a style that no lexicon lists. */
@@ -293,12 +357,58 @@ function isWholeScene(tokens: readonly AnalysedToken[], start: number, end: numb
   return index >= end || wholeScene.has(tokens[index]!.value);
 }
 
+const referencePrepositions: ReadonlySet<string> = new Set(['to', 'on', 'onto', 'in', 'into', 'behind', 'near']);
+
+/** Where a reference to something in the picture starts ("to the bike", "on the table"), or `end`. */
+function findReference(tokens: readonly AnalysedToken[], start: number, end: number): number {
+  for (let index = start + 1; index + 1 < end; index++) {
+    const word = tokens[index]!.value;
+    const next = tokens[index + 1]!.value;
+    if (referencePrepositions.has(word) && (next === 'the' || next === 'his' || next === 'her' || next === 'its')) {
+      return index;
+    }
+  }
+  return end;
+}
+
+const instructionVerbs: ReadonlySet<string> = new Set(['use', 'have', 'put', 'show', 'make', 'give', 'add']);
+const personalPronouns: ReadonlySet<string> = new Set(['him', 'her', 'he', 'she', 'them', 'they']);
+const oneMore: ReadonlySet<string> = new Set(['second', 'another']);
+const insteadWords: ReadonlySet<string> = new Set(['instead']);
+
+const swapVerbs: ReadonlySet<string> = new Set(['make', 'turn', 'change', 'transform', 'convert']);
+
+/**
+ * "make it a dog", "turn it into a library", "change him to a pirate": the picture or a person becomes something
+ * else. "set it in space", "move them to a garden" and "put it on the ocean" move the scene instead.
+ */
+function isSwap(tokens: readonly AnalysedToken[], verb: number, object: number, valueStart: number): boolean {
+  if (!swapVerbs.has(tokens[verb]!.value) && !swapVerbs.has(tokens[verb]!.lemma)) return false;
+  for (let index = object + 1; index < valueStart; index++) {
+    const word = tokens[index]!.value;
+    if (tokens[index]!.pos === 'ADP' && word !== 'into' && word !== 'to') return false;
+  }
+  return tokens[valueStart - 1]?.pos !== 'ADP' || ['into', 'to'].includes(tokens[valueStart - 1]!.value);
+}
+
+/** "make it look like X", "in the style of X", "X style": the clause names a look, not a new subject. */
+function isStyleClause(tokens: readonly AnalysedToken[], clause: Clause): boolean {
+  for (let index = clause.start; index < clause.end; index++) {
+    const word = tokens[index]!.value;
+    if (styleWords.has(word)) return true;
+    if ((word === 'look' || word === 'looks') && tokens[index + 1]?.value === 'like') return true;
+  }
+  return false;
+}
+
 /** "have a cat instead of the dog", "a cat instead of the dog": a replacement written the other way round. */
 function readInsteadOf(analysis: TextAnalysis, clause: Clause, first: number, builder: KeyInfoBuilder): boolean {
   const { tokens } = analysis;
   for (let index = first; index + 1 < clause.end; index++) {
     if (tokens[index]!.value === 'instead' && tokens[index + 1]!.value === 'of') {
-      builder.change(keywordsWithin(analysis, index + 2, clause.end), keywordsWithin(analysis, first, index), false);
+      // "use a fishing rod instead of a net": the verb is no keyword.
+      const value = keywordsWithin(analysis, first, index).filter((keyword) => !instructionVerbs.has(keyword.text));
+      builder.change(keywordsWithin(analysis, index + 2, clause.end), value, false);
       return true;
     }
   }
@@ -332,7 +442,10 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
   const afterVerb = first + (removalLength > 0 ? removalLength : operation === 'other' ? 0 : 1);
   switch (operation) {
     case 'add': {
-      const value = keywordsWithin(analysis, afterVerb, clause.end);
+      // "add a basket to the bike": what follows "to the" names something already there.
+      const cut = findReference(tokens, afterVerb, clause.end);
+      const reference = keywordsWithin(analysis, afterVerb, cut).length > 0 ? cut : clause.end;
+      const value = keywordsWithin(analysis, afterVerb, reference);
       if (findValue(tokens, colourWords, afterVerb, clause.end) >= 0) {
         // "give the ships a magenta colour": a new colour, not a new thing.
         const colour = value.filter((keyword) => keyword.category === 'colour');
@@ -345,7 +458,12 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
       }
       builder.changeCategories(value);
       builder.moveWhenPlaced(isWholeScene(tokens, afterVerb, objectPhraseEnd(tokens, afterVerb, clause.end)), value);
-      builder.recount(value);
+      builder.recount(value, true);
+      if (findValue(tokens, oneMore, afterVerb, clause.end) >= 0) {
+        for (const keyword of value) if (keyword.category === 'object') builder.incremented.push(keyword.lemmas);
+        builder.addAll(value.filter((keyword) => !oneMore.has(keyword.text)));
+        return;
+      }
       builder.addAll(value);
       return;
     }
@@ -398,11 +516,23 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
       const valueEnd = negation >= 0 ? negation : clause.end;
       builder.changeStyleWhenNamed(tokens, clause);
       const object = keywordsWithin(analysis, afterVerb, objectEnd);
-      const value = keywordsWithin(analysis, separator >= 0 ? separator + 1 : objectEnd, valueEnd);
+      const valueStart = separator >= 0 ? separator + 1 : objectEnd;
+      const value = keywordsWithin(analysis, valueStart, valueEnd);
       const last = tokens[valueEnd - 1];
       if (value.length === 0 && separator < 0 && valueEnd - objectEnd === 1 && last?.pos === 'VERB') {
         // "make the sheep ships": the tagger reads the new thing as a verb.
         value.push({ text: last.lemma, lemmas: [last.lemma], start: valueEnd - 1, end: valueEnd, category: 'object' });
+      }
+      const only = value[0];
+      if (
+        value.length === 1 &&
+        only!.category === 'colour' &&
+        tokens[separator]?.value === 'into' &&
+        object.some((keyword) => keyword.category === 'object') &&
+        isThing(only!.text)
+      ) {
+        // "change the sunflowers into lavender": a thing that is also the name of a colour.
+        value[0] = { ...only!, category: 'object' };
       }
       const compound = object.at(-1);
       if (value.length === 0 && separator < 0 && compound !== undefined && compound.lemmas.length > 1) {
@@ -411,7 +541,13 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
         object[object.length - 1] = { ...compound, text: lemmas.slice(0, -1).join(' '), lemmas: lemmas.slice(0, -1) };
         value.push({ ...compound, text: lemmas.at(-1)!, lemmas: [lemmas.at(-1)!] });
       }
-      builder.change(object, value, tokens[afterVerb]?.pos === 'PRON');
+      const pronoun = tokens[afterVerb]?.pos === 'PRON' ? tokens[afterVerb]!.value : undefined;
+      const styled = isStyleClause(tokens, clause);
+      builder.change(object, value, pronoun !== undefined);
+      if (styled) builder.changedCategories.add('style');
+      else if (object.length === 0 && pronoun !== undefined && isSwap(tokens, first, afterVerb, valueStart)) {
+        builder.swap(value, personalPronouns.has(pronoun));
+      }
       builder.moveWhenPlaced(isWholeScene(tokens, afterVerb, objectEnd), value);
       builder.recount([...object, ...value]);
       if (negation >= 0) builder.removeAll(keywordsWithin(analysis, negation + 1, clause.end));
@@ -424,6 +560,9 @@ function readClause(analysis: TextAnalysis, clause: Clause, builder: KeyInfoBuil
       builder.changeCategories(value);
       builder.changeStyleWhenNamed(tokens, clause);
       builder.recount(value);
+      if (findValue(tokens, insteadWords, first, clause.end) >= 0 && !isStyleClause(tokens, clause)) {
+        builder.insteadThings.push(...value.filter((keyword) => keyword.category === 'object'));
+      }
       builder.addAll(value);
       if (negation >= 0) {
         const removed = keywordsWithin(analysis, negation + 1, clause.end);
@@ -467,6 +606,193 @@ function modifiersOf(source: TextAnalysis, noun: readonly string[], which: (keyw
   return found;
 }
 
+const containerWords: ReadonlySet<string> = new Set([
+  'group',
+  'bunch',
+  'pile',
+  'stack',
+  'pair',
+  'set',
+  'collection',
+  'row',
+  'closeup',
+  'close',
+  'portrait',
+  'photo',
+  'picture',
+  'painting',
+  'drawing',
+  'view',
+]);
+
+function headOf(keyword: Keyword): string {
+  return keyword.lemmas[keyword.lemmas.length - 1]!;
+}
+
+/** The source keywords where the scene takes place ("cafe", "beach", "street market"), in source order. */
+function settingsOf(source: TextAnalysis): Keyword[] {
+  return source.keywords.filter((keyword) => {
+    if (keyword.category !== 'object') return false;
+    const head = headOf(keyword);
+    if (settingReading(head) === 'first') return true;
+    // "street market": the market is a place through the street; a "barn owl" is no place.
+    if (!isLiving(head) && keyword.lemmas.some((lemma) => settingReading(lemma) === 'first')) return true;
+    const before = source.tokens[keyword.start - 1]?.value;
+    return settingReading(headOf(keyword)) === 'some' && (before === 'in' || before === 'at' || before === 'inside');
+  });
+}
+
+const livingClasses: ReadonlySet<string> = new Set(['person', 'artist', 'animal', 'plant']);
+
+function isLiving(lemma: string): boolean {
+  return nounClasses(lemma)
+    .slice(0, 2)
+    .some((name) => livingClasses.has(name));
+}
+
+/** How a noun unknown to WordNet may still name a place: by a place noun it ends with ("treehouse": house). */
+function settingReadingOf(lemma: string): 'first' | 'some' | 'none' {
+  const reading = settingReading(lemma);
+  if (reading !== 'none' || nounClasses(lemma).length > 0) return reading;
+  for (let cut = 3; cut <= lemma.length - 3; cut++) {
+    if (settingReading(lemma.slice(cut)) === 'first') return 'first';
+  }
+  return 'none';
+}
+
+/** The thing a prompt is about: its first object that is not its setting nor a frame ("a portrait of", "a group of"). */
+function mainSubjectOf(source: TextAnalysis): Keyword | undefined {
+  const settings = new Set(settingsOf(source));
+  return source.keywords.find((keyword) => {
+    if (keyword.category !== 'object' || settings.has(keyword)) return false;
+    const framing = containerWords.has(headOf(keyword)) && source.tokens[keyword.end]?.value === 'of';
+    return !framing && !isMedium(headOf(keyword));
+  });
+}
+
+/** Whether two single-word attributes give values of the same thing ("old"/"young": age) or oppose each other. */
+function conflictingAttributes(first: string, second: string): boolean {
+  if (first === second) return false;
+  if (areAntonyms(first, second)) return true;
+  // Moods and characters WordNet does not oppose directly: "sad" and "cheerful", "kind" and "evil".
+  if (wordSentiment(first) * wordSentiment(second) < 0) return true;
+  const attributes = adjectiveAttributes(first);
+  return adjectiveAttributes(second).some((attribute) => attributes.includes(attribute));
+}
+
+/** Source keywords of the same object as `noun`'s phrase (its modifiers included), by lemma. */
+function sourceCountOf(source: TextAnalysis, noun: readonly string[]): Keyword | undefined {
+  return modifiersOf(source, noun, (keyword) => keyword.category === 'count')[0];
+}
+
+function syntheticKeyword(text: string, category: KeywordCategory): Keyword {
+  return { text, lemmas: [text], start: -1, end: -1, category };
+}
+
+const hairColours: ReadonlySet<string> = new Set(['blonde', 'blond', 'brunette', 'redhead', 'redheaded']);
+
+const countWordsInOrder = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+
+/** Effects of the instruction that depend on what the source holds: swaps, attribute changes, counts, states. */
+function resolveAgainstSource(source: TextAnalysis, builder: KeyInfoBuilder, forbidden: Keyword[]): void {
+  const main = mainSubjectOf(source);
+  for (const { value, personal } of builder.swaps) {
+    const head = headOf(value);
+    if (source.keywords.some((keyword) => keyword.lemmas.includes(head))) continue;
+    if (isMedium(head) || mediumWords.has(head)) {
+      builder.changedCategories.add('style');
+      continue;
+    }
+    // "make it a library" replaces the place, "make it a dog" the subject; a person or an animal does not become a
+    // spaceship, so a lifeless new thing for a living subject is a new place, and so is one for a prompt that
+    // opens on its place ("a cozy bedroom with ...").
+    const settings = settingsOf(source);
+    const opensOnPlace =
+      settings.length > 0 && source.keywords.find((keyword) => keyword.category === 'object') === settings[0];
+    const newPlace =
+      !personal &&
+      settings.length > 0 &&
+      (settingReadingOf(head) === 'first' ||
+        (settingReadingOf(head) === 'some' && main === undefined) ||
+        (!isLiving(head) && ((main !== undefined && isLiving(headOf(main))) || opensOnPlace)));
+    if (newPlace) {
+      // "a village square": the place may take two keywords in a row.
+      const place = settings[0]!;
+      forbidden.push(place);
+      const next = source.keywords.find((keyword) => keyword.start === place.end && keyword.category === 'object');
+      if (next !== undefined) forbidden.push(next);
+      continue;
+    }
+    if (main === undefined) continue;
+    // A person's new identity ("make him a pirate") may be written beside the old one ("a man dressed as a pirate").
+    if (personal && nounClasses(headOf(main))[0] === 'person') builder.released.add(main.text);
+    else forbidden.push(main);
+  }
+  for (const { noun, value } of builder.attributeChanges) {
+    // "make her blonde": a new hair colour for the hair of the source.
+    if (hairColours.has(value.text)) {
+      forbidden.push(...modifiersOf(source, ['hair'], (keyword) => keyword.category === 'colour'));
+    }
+    const candidates =
+      noun === null
+        ? source.keywords.filter((keyword) => keyword.category === 'attribute')
+        : modifiersOf(source, noun, (keyword) => keyword.category === 'attribute');
+    for (const keyword of candidates) {
+      if (keyword.lemmas.length === 1 && conflictingAttributes(keyword.text, value.text)) forbidden.push(keyword);
+    }
+  }
+  for (const noun of builder.rematerialed) {
+    for (const material of modifiersOf(source, noun, isMaterial)) {
+      const uses = source.keywords.filter((keyword) => keyword.text === material.text).length;
+      if (uses === 1 && !builder.add.some((keyword) => keyword.text === material.text)) forbidden.push(material);
+    }
+  }
+  const sourceCounts = new Set(source.keywords.filter((keyword) => keyword.category === 'count').map((k) => k.text));
+  for (const { noun, count } of builder.recounted) {
+    const old = sourceCountOf(source, noun);
+    const shared = old !== undefined && source.keywords.filter((keyword) => keyword.text === old.text).length > 1;
+    if (old !== undefined && old.text !== count && !shared) forbidden.push(old);
+    // A wrong new count is as wrong as the old one: "two apples" for "make it one apple".
+    for (const word of countWordsInOrder.slice(1)) {
+      if (word !== count && !sourceCounts.has(word)) builder.ruledOut.add(word);
+    }
+  }
+  for (const noun of builder.incremented) {
+    const old = sourceCountOf(source, noun);
+    const present = source.keywords.some((keyword) => keyword.lemmas.join(' ').endsWith(noun.join(' ')));
+    if (!present) continue;
+    const current = old === undefined ? 1 : countWordsInOrder.indexOf(old.text);
+    const next = countWordsInOrder[current + 1];
+    if (current < 0 || next === undefined) continue;
+    builder.add.push(syntheticKeyword(next, 'count'));
+    if (old !== undefined) forbidden.push(old);
+  }
+  for (const thing of builder.insteadThings) {
+    if (source.keywords.some((keyword) => keyword.text === thing.text)) continue;
+    let same: Keyword | undefined;
+    let best = Number.POSITIVE_INFINITY;
+    for (const keyword of source.keywords) {
+      if (keyword.category !== 'object') continue;
+      const distance = classDistance(headOf(thing), headOf(keyword));
+      if (distance < best) [same, best] = [keyword, distance];
+    }
+    const replaced = same ?? main;
+    if (replaced !== undefined) forbidden.push(replaced);
+  }
+  // A new time, season or weather rules out the states it contradicts.
+  const added = new Set(builder.add.map((keyword) => keyword.text));
+  for (const keyword of builder.add) {
+    const ruledOut = new Set(contradictedStates(keyword.text));
+    if (ruledOut.size === 0) continue;
+    for (const state of source.keywords) {
+      if (added.has(state.text)) continue;
+      // Surface words too: "sunny" and "clear" both read as `sun`, but only a sunny place contradicts the night.
+      const surface = source.tokens.slice(state.start, state.end).map((token) => token.value);
+      if ([...state.lemmas, ...surface].some((word) => ruledOut.has(word))) forbidden.push(state);
+    }
+  }
+}
+
 function unique(texts: Iterable<string>): string[] {
   return [...new Set(texts)];
 }
@@ -499,7 +825,11 @@ function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
     for (const keyword of modifiersOf(source, noun, which)) builder.released.add(keyword.text);
   }
   // The sky of "under a cloudy sky" is the weather's.
-  if (builder.changedCategories.has('weather')) builder.released.add('sky');
+  if (builder.changedCategories.has('weather')) {
+    builder.released.add('sky');
+    for (const modifier of modifiersOf(source, ['sky'], () => true)) builder.released.add(modifier.text);
+  }
+  resolveAgainstSource(source, builder, forbidden);
   if (builder.movedScene) {
     for (const keyword of source.keywords) {
       if (keyword.lemmas.some((lemma) => places.has(lemma))) builder.released.add(keyword.text);
@@ -507,9 +837,21 @@ function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
   }
   for (const keyword of source.keywords) {
     if (!builder.changedCategories.has(keyword.category) || addedTexts.has(keyword.text)) continue;
+    // "at midnight" already is at night: the source follows "make it night".
+    const broader = broaderTime(keyword.text);
+    if (broader !== undefined && addedTexts.has(broader)) {
+      builder.add.splice(0, builder.add.length, ...builder.add.filter((added) => added.text !== broader));
+      continue;
+    }
     // A scene has one time, season and weather; styles can mix, so an old style is only no longer required.
     if (keyword.category === 'style') builder.released.add(keyword.text);
-    else forbidden.push(keyword);
+    else {
+      forbidden.push(keyword);
+      // "under a bright sun", "in heavy rain": the old state's modifiers go with it.
+      for (const modifier of modifiersOf(source, keyword.lemmas, (other) => other.category === 'attribute')) {
+        builder.released.add(modifier.text);
+      }
+    }
   }
 
   const forbiddenTexts = new Set(forbidden.map((keyword) => keyword.text).filter((text) => !addedTexts.has(text)));
@@ -531,13 +873,23 @@ function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
   );
   const keepSet = new Set(keep);
   const add = unique(builder.add.map((keyword) => keyword.text)).filter((text) => !keepSet.has(text));
-  return { keep, add, required: [...keep, ...add], forbidden: [...forbiddenTexts] };
+  const ruledOut = unique([
+    ...builder.add.flatMap((keyword) => contradictedStates(keyword.text)),
+    ...builder.ruledOut,
+  ]).filter((lemma) => !keepSet.has(lemma) && !add.includes(lemma) && !forbiddenTexts.has(lemma));
+  return { keep, add, required: [...keep, ...add], forbidden: [...forbiddenTexts], ruledOut };
 }
 
 const cache = new LRUCache<string, KeyInfo>({ max: 20_000 });
 
 function copyKeyInfo(info: KeyInfo): KeyInfo {
-  return { keep: [...info.keep], add: [...info.add], required: [...info.required], forbidden: [...info.forbidden] };
+  return {
+    keep: [...info.keep],
+    add: [...info.add],
+    required: [...info.required],
+    forbidden: [...info.forbidden],
+    ruledOut: [...info.ruledOut],
+  };
 }
 
 /** Cached key information, shared between callers: never mutate the result. */

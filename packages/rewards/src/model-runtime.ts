@@ -1,6 +1,7 @@
 import type * as AutodiffModule from '@diffchat/autodiff';
 import type * as LanguageModelModule from '@diffchat/lm';
 import type * as TextToImageModule from '@diffchat/t2i';
+import type * as WorldModule from '@diffchat/world';
 import type * as OrtModule from 'onnxruntime-node';
 import type SharpModule from 'sharp';
 import { loadOptionalDependency } from './optional-dependency';
@@ -15,6 +16,8 @@ export type Autodiff = typeof AutodiffModule;
 export type LanguageModels = typeof LanguageModelModule;
 /** The @diffchat/t2i module. */
 export type TextToImage = typeof TextToImageModule;
+/** The @diffchat/world module. */
+export type World = typeof WorldModule;
 
 /** Loads onnxruntime-node on first use; a missing package is a `MissingDependencyError` naming it and `feature`. */
 export function loadOnnxRuntime(feature: string): Promise<OnnxRuntime> {
@@ -40,4 +43,9 @@ export function loadLanguageModels(feature: string): Promise<LanguageModels> {
 /** Loads @diffchat/t2i on first use. */
 export function loadTextToImage(feature: string): Promise<TextToImage> {
   return loadOptionalDependency<TextToImage>('@diffchat/t2i', feature);
+}
+
+/** Loads @diffchat/world (the prompt world that the default models train on) on first use. */
+export function loadWorld(feature: string): Promise<World> {
+  return loadOptionalDependency<World>('@diffchat/world', feature);
 }

@@ -1,3 +1,4 @@
+import { loadLexicon } from '@diffchat/lexicon';
 import { LRUCache } from 'lru-cache';
 import model from 'wink-eng-lite-web-model';
 import winkNLP, { type PartOfSpeech } from 'wink-nlp';
@@ -17,6 +18,8 @@ import {
   timesOfDay,
   weathers,
 } from './lexicon';
+import { mediumWords } from './media';
+import { collocationAt, isColourWord, isGerund, isMedium, nounClasses } from './word-knowledge';
 
 /** One token of a prompt, lower-cased; `lemma` is canonical (see `canonicalForms`). */
 export interface AnalysedToken {
@@ -27,6 +30,8 @@ export interface AnalysedToken {
   /** A colour word used as a noun for a thing ("an orange", "oranges") rather than a colour. */
   colourNoun: boolean;
   boilerplate: boolean;
+  /** The next token is a noun: the word stands before it as a modifier ("a coral dress"). */
+  modifiesNoun: boolean;
 }
 
 /**
@@ -117,6 +122,44 @@ function tokenise(text: string): RawToken[] {
       token.pos = 'VERB';
     }
   }
+  // ... tags words its model does not know as X ("samurai"): WordNet knows most of them as nouns ...
+  for (const token of raw) {
+    if (token.pos === 'X' && /^\p{L}+$/u.test(token.value)) {
+      token.pos = 'NOUN';
+      token.lemma = canonical(loadLexicon().noun(token.value)?.lemma ?? token.value);
+    }
+  }
+  // ... reads a noun that ends a phrase as an adjective: "instead of a net" ...
+  for (let index = 1; index < raw.length; index++) {
+    const token = raw[index]!;
+    const next = raw[index + 1];
+    const phraseEnds = next === undefined || ['PUNCT', 'ADP', 'CCONJ'].includes(next.pos);
+    if (token.pos !== 'ADJ' || raw[index - 1]!.pos !== 'DET' || !phraseEnds) continue;
+    if (loadLexicon().noun(token.value) !== undefined && !colours.has(token.lemma)) token.pos = 'NOUN';
+  }
+  // ... reads a plural noun after its modifier as a verb: "autumn leaves", "city lights" ...
+  for (let index = 1; index < raw.length; index++) {
+    const token = raw[index]!;
+    const previous = raw[index - 1]!;
+    if (token.pos !== 'VERB' || !token.value.endsWith('s') || token.value.endsWith('ss')) continue;
+    const next = raw[index + 1];
+    if (!(isNoun(previous) || previous.pos === 'ADJ') || (next !== undefined && isNoun(next))) continue;
+    const noun = loadLexicon().noun(token.value);
+    if (noun !== undefined && noun.classes[0] !== 'other') {
+      token.pos = 'NOUN';
+      token.lemma = canonical(noun.lemma);
+    }
+  }
+  // ... reads the verb after its subject as a noun: "a fisherman smoking a pipe", "a woman reading".
+  for (let index = 1; index < raw.length; index++) {
+    const token = raw[index]!;
+    const next = raw[index + 1];
+    if (token.pos !== 'NOUN' || !token.value.endsWith('ing') || !isNoun(raw[index - 1]!)) continue;
+    if (next !== undefined && isNoun(next)) continue;
+    // "children building a snowman": an -ing word before an article is a verb whatever WordNet says first.
+    const beforeArticle = next?.pos === 'DET' && loadLexicon().verb(token.value) !== undefined;
+    if (beforeArticle || isGerund(token.value)) token.pos = 'VERB';
+  }
   // ... reads "the wizard" in "turn the wizard navy" as an adjective of the colour ...
   for (let index = 1; index + 1 < raw.length; index++) {
     const [previous, token, next] = [raw[index - 1]!, raw[index]!, raw[index + 1]!];
@@ -206,6 +249,12 @@ function tokenCategory(token: AnalysedToken): KeywordCategory | undefined {
   if (seasons.has(lemma)) return 'season';
   if (taggedAsVerb || token.stopWord || genericNouns.has(lemma)) return undefined;
   if (styles.has(lemma)) return 'style';
+  // Open vocabulary: what WordNet says the word names ("teal" is a colour, "cubism" a style, "nightfall" a time).
+  const reading = nounClasses(lemma)[0];
+  if (reading === 'time-of-day') return 'time';
+  if (reading === 'season') return 'season';
+  if (isColourWord(lemma) && (pos === 'ADJ' || token.modifiesNoun)) return 'colour';
+  if (pos !== 'ADJ' && (isMedium(lemma) || mediumWords.has(lemma))) return 'style';
   return pos === 'ADJ' ? 'attribute' : 'object';
 }
 
@@ -219,6 +268,28 @@ function isCompoundPart(token: AnalysedToken, category: KeywordCategory | undefi
 
 const multiWordStyleSequences = multiWordStyles.map((style) => style.split(' '));
 
+/**
+ * Length of the WordNet multi-word noun starting at `index` that is one keyword ("golden retriever", "fire
+ * hydrant", "van gogh"), or 0. It must end on a noun and carry no boilerplate; an age or size adjective before a
+ * person stays a modifier ("old man", "little girl"), so that "make him young" can change it.
+ */
+function collocationOf(tokens: readonly AnalysedToken[], values: readonly string[], index: number): number {
+  const first = tokens[index]!;
+  if (first.boilerplate || first.pos === 'PUNCT' || first.pos === 'DET' || first.pos === 'NUM') return 0;
+  if (first.pos === 'ADP' || first.pos === 'PRON' || first.pos === 'CCONJ' || first.pos === 'VERB') return 0;
+  const length = collocationAt(values, index);
+  if (length < 2) return 0;
+  const span = tokens.slice(index, index + length);
+  if (!nounTags.has(span.at(-1)!.pos) || span.some((token) => token.boilerplate || token.pos === 'PUNCT')) return 0;
+  // "white horse", "golden retriever", "red wine": a colour stays a colour that an edit can change.
+  if (colours.has(first.lemma)) return 0;
+  if (first.pos === 'ADJ') {
+    const reading = nounClasses(span.map((token) => token.value).join(' '))[0];
+    if (reading === 'person' || exclusiveCategoryWords.has(span.at(-1)!.lemma)) return 0;
+  }
+  return length;
+}
+
 /** Length of the multi-word style name starting at `index`, or 0. */
 function multiWordStyleAt(tokens: readonly AnalysedToken[], index: number): number {
   for (const sequence of multiWordStyleSequences) {
@@ -229,6 +300,7 @@ function multiWordStyleAt(tokens: readonly AnalysedToken[], index: number): numb
 
 function extract(tokens: readonly AnalysedToken[]): Keyword[] {
   const keywords: Keyword[] = [];
+  const values = tokens.map((token) => token.value);
   let index = 0;
   while (index < tokens.length) {
     const token = tokens[index]!;
@@ -239,13 +311,14 @@ function extract(tokens: readonly AnalysedToken[]): Keyword[] {
       index += styleLength;
       continue;
     }
-    const category = tokenCategory(token);
+    const collocation = collocationOf(tokens, values, index);
+    const category = collocation > 0 ? 'object' : tokenCategory(token);
     if (category === undefined) {
       index++;
       continue;
     }
-    let end = index + 1;
-    if (isCompoundPart(token, category)) {
+    let end = index + Math.max(1, collocation);
+    if (collocation > 0 || isCompoundPart(token, category)) {
       // A plural noun ends a compound: "pizzas watermelons" is two things, "oil painting" one.
       const plural = (part: AnalysedToken) => canonical(part.value) !== part.lemma;
       while (
@@ -263,7 +336,7 @@ function extract(tokens: readonly AnalysedToken[]): Keyword[] {
       lemmas,
       start: index,
       end,
-      category: end - index > 1 ? (styles.has(head) ? 'style' : 'object') : category,
+      category: end - index > 1 ? (styles.has(head) || mediumWords.has(head) ? 'style' : 'object') : category,
     });
     index = end;
   }
@@ -273,7 +346,11 @@ function extract(tokens: readonly AnalysedToken[]): Keyword[] {
 function analyseUncached(text: string): TextAnalysis {
   const raw = tokenise(text);
   const boilerplate = markBoilerplate(raw);
-  const tokens: AnalysedToken[] = raw.map((token, index) => ({ ...token, boilerplate: boilerplate[index]! }));
+  const tokens: AnalysedToken[] = raw.map((token, index) => ({
+    ...token,
+    boilerplate: boilerplate[index]!,
+    modifiesNoun: raw[index + 1] !== undefined && isNoun(raw[index + 1]!),
+  }));
   return { tokens, keywords: extract(tokens), vocabulary: collectVocabulary(raw) };
 }
 
@@ -285,12 +362,15 @@ export function vocabularyOf(text: string): ReadonlySet<string> {
   const cached = cache.get(text);
   if (cached !== undefined) return cached.vocabulary;
   const vocabulary = new Set<string>();
-  for (const word of normaliseText(text).toLowerCase().match(wordPattern) ?? []) {
+  // "8k", "35mm", "1080p" are resolutions and lenses, not counts.
+  const words = normaliseText(text).toLowerCase().replace(technicalNumbers, ' ').match(wordPattern) ?? [];
+  for (const word of words) {
     for (const form of formsOfWord(word)) vocabulary.add(form);
   }
   return vocabulary;
 }
 
+const technicalNumbers = /\b\d+(k|mm|px|p|fps)\b/g;
 // Letters and digits apart, as the tokenizer splits "8k" into "8" and "k".
 const wordPattern = /\p{L}+|\p{N}+/gu;
 const wordForms = new LRUCache<string, readonly string[]>({ max: 100_000 });
@@ -317,6 +397,8 @@ function collectVocabulary(tokens: readonly RawToken[]): Set<string> {
     if (token.pos === 'PUNCT') continue;
     vocabulary.add(token.lemma);
     vocabulary.add(canonical(token.value));
+    // As the uncached reading splits it: "80s" is also "80" and "s".
+    for (const piece of token.value.match(wordPattern) ?? []) vocabulary.add(canonical(piece));
   }
   return vocabulary;
 }

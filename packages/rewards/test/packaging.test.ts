@@ -18,10 +18,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const packageDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const coreDirectory = resolve(packageDirectory, '../core');
+const lexiconDirectory = resolve(packageDirectory, '../lexicon');
 const distDirectory = join(packageDirectory, 'dist');
 
 /** What the light entry may import: its own runtime dependencies and Node built-ins, never a tensor runtime. */
-const allowedImports = new Set(['wink-nlp', 'wink-eng-lite-web-model', 'lru-cache', 'zod', '@diffchat/core']);
+const allowedImports = new Set([
+  'wink-nlp',
+  'wink-eng-lite-web-model',
+  'lru-cache',
+  'zod',
+  '@diffchat/core',
+  '@diffchat/lexicon',
+]);
 const heavyPackages = ['onnxruntime-node', 'sharp', '@diffchat/lm', '@diffchat/autodiff', '@diffchat/t2i'];
 
 /** Bare specifiers statically imported by a built file and the chunks it pulls in. */
@@ -104,14 +112,21 @@ describe('installed alone from the packed tarballs, without the optional peers',
   let project = '';
 
   beforeAll(() => {
-    if (!existsSync(join(coreDirectory, 'dist', 'index.js'))) {
-      execFileSync('pnpm', ['--filter', '@diffchat/core', 'build'], { cwd: packageDirectory, stdio: 'pipe' });
+    for (const [name, directory] of [
+      ['@diffchat/core', coreDirectory],
+      ['@diffchat/lexicon', lexiconDirectory],
+    ] as const) {
+      if (!existsSync(join(directory, 'dist', 'index.js'))) {
+        execFileSync('pnpm', ['--filter', name, 'build'], { cwd: packageDirectory, stdio: 'pipe' });
+      }
     }
     project = mkdtempSync(join(tmpdir(), 'diffchat-rewards-install-'));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     const tarballs = mkdtempSync(join(project, 'tarballs-'));
     install(packInto(packageDirectory, tarballs), packageDirectory, project);
     install(packInto(coreDirectory, tarballs), coreDirectory, project);
+    // The lexicon brings its WordNet index inside its tarball; content integrity reads it from there.
+    install(packInto(lexiconDirectory, tarballs), lexiconDirectory, project);
   });
 
   afterAll(() => {

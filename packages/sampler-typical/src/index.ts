@@ -7,6 +7,7 @@
 export { argmax, type DrawnToken, drawToken, logSoftmaxAt, type RandomSource } from './categorical';
 export { SamplerInputError } from './errors';
 export { type MaskTokensOptions, maskTokens } from './mask-tokens';
+export { bannedNgramTokens } from './no-repeat-ngram';
 export { repetitionPenalty } from './repetition-penalty';
 export { createSampler, type SampledBatch, type SampledToken, type Sampler, type SamplerOptions } from './sampler';
 export { applyTemperature } from './temperature';

@@ -5,6 +5,7 @@ import { forEachSoftmaxPath } from '../test/softmax-paths';
 import { chiSquare, seededRandom } from '../test/statistics';
 import { drawToken, logSoftmaxAt } from './categorical';
 import { maskTokens } from './mask-tokens';
+import { bannedNgramTokens } from './no-repeat-ngram';
 import { repetitionPenalty } from './repetition-penalty';
 import { createSampler } from './sampler';
 import { applyTemperature } from './temperature';
@@ -23,9 +24,10 @@ const row = Float32Array.from([3.1, 2.5, -0.4, 1.9, 0.2, -1.5, 1.1, -3, 0.7, -0.
 
 forEachSoftmaxPath(() => {
   describe('createSampler: processing order', () => {
-    it('applies penalty, masks, temperature, top-k, top-p, typical in that order', () => {
+    it('applies penalty, no-repeat n-grams, masks, temperature, top-k, top-p, typical in that order', () => {
       const options = {
         repetitionPenalty: 1.3,
+        noRepeatNgramSize: 2,
         deny: [2],
         allow: [0, 1, 2, 3, 4, 6, 8, 10, 11],
         temperature: 0.7,
@@ -34,8 +36,10 @@ forEachSoftmaxPath(() => {
         typicalP: 0.8,
         minTokensToKeep: 2,
       };
-      const history = [0, 3, 3, 11];
+      const history = [0, 3, 3, 11, 3];
       let expected = repetitionPenalty(row, history, 1.3);
+      // Prefix [3]; the bigrams (3, 3) and (3, 11) ban 3 and 11.
+      expected = maskTokens(expected, { deny: [3, 11] });
       expected = maskTokens(expected, { allow: options.allow, deny: options.deny });
       expected = applyTemperature(expected, 0.7);
       expected = topKFilter(expected, { k: 6, minTokensToKeep: 2 });
@@ -47,6 +51,29 @@ forEachSoftmaxPath(() => {
     it('passes the row through untouched when every processor is off', () => {
       expect(createSampler().process(row)).toBe(row);
       expect(createSampler({ temperature: 1, topP: 1, typicalP: 1, repetitionPenalty: 1 }).process(row)).toBe(row);
+      expect(createSampler({ noRepeatNgramSize: 0 }).process(row, [1, 1, 1])).toBe(row);
+      // A history that repeats no prefix bans nothing.
+      expect(createSampler({ noRepeatNgramSize: 2 }).process(row, [1, 2, 3])).toBe(row);
+    });
+
+    it('bans n-gram repeats after their own history, apart from the penalty history when given', () => {
+      const sampler = createSampler({ noRepeatNgramSize: 2, repetitionPenalty: 2 });
+      // The penalty sees [0, 1] (3.1 -> 1.55, 2.5 -> 1.25); the n-gram history [7, 10, 7] bans 10 (2.2).
+      const processed = sampler.process(row, [0, 1], [7, 10, 7]);
+      const expected = Float32Array.from(row);
+      expected[0] = 1.55;
+      expected[1] = 1.25;
+      expected[10] = Number.NEGATIVE_INFINITY;
+      expect(processed).toEqual(expected);
+      // Greedy then picks token 3 (1.9), the largest logit left; without the n-gram history apart, [0, 1] bans none.
+      expect(sampler.greedy(row, [0, 1], [7, 10, 7]).tokenId).toBe(3);
+      expect(sampler.greedy(row, [0, 1]).tokenId).toBe(10);
+      expect(sampler.process(row, [0, 1])).toEqual(repetitionPenalty(row, [0, 1], 2));
+      // A drawn token is never a banned one: uniforms across [0, 1) walk the whole kept row.
+      const sampling = createSampler({ noRepeatNgramSize: 1, temperature: 0.8 });
+      for (let uniform = 0; uniform < 1; uniform += 0.01) {
+        expect([0, 1, 10]).not.toContain(sampling.sample(row, () => uniform, [0, 1, 10]).tokenId);
+      }
     });
   });
 
@@ -110,6 +137,25 @@ forEachSoftmaxPath(() => {
       expect(result.unfilteredLogProbs[2]).toBeCloseTo(unfiltered[10]!, 10);
     });
 
+    it('greedy takes the argmax after the n-gram ban, with log-probabilities over what is left', () => {
+      // History [7, 0, 7]: the bigram (7, 0) bans token 0 (3.1), so token 1 (2.5) wins.
+      const chosen = createSampler({ noRepeatNgramSize: 2 }).greedy(row, [7, 0, 7]);
+      expect(chosen.tokenId).toBe(1);
+      const banned = logSoftmax(Float32Array.from(row, (value, id) => (id === 0 ? Number.NEGATIVE_INFINITY : value)));
+      expect(chosen.logProb).toBeCloseTo(banned[1]!, 10);
+      expect(chosen.unfilteredLogProb).toBeCloseTo(logSoftmax(row)[1]!, 10);
+    });
+
+    it('samples each row of a batch with its own n-gram history', () => {
+      const sampler = createSampler({ noRepeatNgramSize: 1, topK: 1 });
+      const batch = new Float32Array(row.length * 3);
+      for (let index = 0; index < 3; index++) batch.set(row, index * row.length);
+      // Row 0 bans nothing, row 1 token 0, row 2 tokens 0 and 1; the penalty history alone would ban nothing.
+      const result = sampler.sampleBatch(batch, 3, () => 0.5, [[], [], []], [[], [0], [1, 0]]);
+      expect(Array.from(result.tokenIds)).toEqual([0, 1, 10]);
+      expect(Array.from(sampler.sampleBatch(batch, 3, () => 0.5, [[], [0], [1, 0]]).tokenIds)).toEqual([0, 1, 10]);
+    });
+
     it('greedy takes the argmax after penalty and masks', () => {
       const sampler = createSampler({ deny: [0], typicalP: 0.2 });
       const chosen = sampler.greedy(row);
@@ -141,6 +187,15 @@ forEachSoftmaxPath(() => {
       let processed = logits;
       if ((options.repetitionPenalty ?? 1) !== 1 && history !== undefined && history.length > 0) {
         processed = repetitionPenalty(processed, history, options.repetitionPenalty!);
+      }
+      if ((options.noRepeatNgramSize ?? 0) > 0 && history !== undefined) {
+        const banned = bannedNgramTokens(history, options.noRepeatNgramSize!);
+        processed = Float32Array.from(processed, (value, id) =>
+          banned.includes(id) ? Number.NEGATIVE_INFINITY : value,
+        );
+        if (processed.every((value) => value === Number.NEGATIVE_INFINITY)) {
+          throw new Error('noRepeatNgramSize: every token that had a finite logit would repeat an n-gram');
+        }
       }
       if (options.allow !== undefined || options.deny !== undefined) {
         processed = maskTokens(processed, { allow: options.allow, deny: options.deny });
@@ -177,6 +232,7 @@ forEachSoftmaxPath(() => {
         typicalP: fc.constantFrom(1, 0.2, 0.9, 0.95),
         minTokensToKeep: fc.constantFrom(1, 1, 3, 400),
         repetitionPenalty: fc.constantFrom(1, 1.3, 0.7),
+        noRepeatNgramSize: fc.constantFrom(0, 1, 2),
         deny: fc.constantFrom(undefined, [0, 5]),
       },
       { requiredKeys: ['temperature'] },
@@ -188,7 +244,7 @@ forEachSoftmaxPath(() => {
           chains,
           logitRows,
           fc.double({ min: 0, max: 0.999999, noNaN: true }),
-          fc.array(fc.nat(), { maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 6 }),
           (options, logits, uniform, rawHistory) => {
             const history = rawHistory.map((id) => id % logits.length);
             const deny = options.deny?.filter((id) => id < logits.length);
@@ -197,7 +253,7 @@ forEachSoftmaxPath(() => {
             try {
               expected = composedStep(chain, logits, uniform, history);
             } catch (error) {
-              // Masks that remove every token: the sampler must fail the same way.
+              // Masks or bans that remove every token: the sampler must fail the same way.
               expect(() => createSampler(chain).sample(logits, () => uniform, history)).toThrow(
                 (error as Error).message,
               );
@@ -228,8 +284,9 @@ forEachSoftmaxPath(() => {
               : {}),
           ...(trial % 5 === 0 ? { repetitionPenalty: 1.5 } : {}),
           ...(trial % 7 === 0 ? { deny: [1, 2, 3] } : {}),
+          ...(trial % 3 === 1 ? { noRepeatNgramSize: 1 + (trial % 2) } : {}),
         };
-        const history = [7, 70, 700];
+        const history = [7, 70, 700, 7];
         const sampler = createSampler(options);
         for (let draw = 0; draw < 5; draw++) {
           const uniform = random();
@@ -337,6 +394,8 @@ forEachSoftmaxPath(() => {
       [{ typicalP: Number.NaN }, /typicalP/],
       [{ minTokensToKeep: 0 }, /minTokensToKeep/],
       [{ repetitionPenalty: 0 }, /repetitionPenalty/],
+      [{ noRepeatNgramSize: -1 }, /noRepeatNgramSize: expected an integer >= 0/],
+      [{ noRepeatNgramSize: 1.5 }, /noRepeatNgramSize/],
     ])('rejects %o', (options, message) => {
       expect(() => createSampler(options)).toThrow(message);
     });
@@ -347,12 +406,22 @@ forEachSoftmaxPath(() => {
       expect(() => sampler.sampleBatch(new Float32Array(0), 1, Math.random)).toThrow(/logits/);
       expect(() => sampler.sampleBatch(new Float32Array(6), 2, Math.random, [[]])).toThrow(/previousIds: has 1 rows/);
       expect(() => sampler.sampleBatch(new Float32Array(6), 0, Math.random)).toThrow(/batchSize/);
+      expect(() => sampler.sampleBatch(new Float32Array(6), 2, Math.random, undefined, [[]])).toThrow(
+        /ngramHistories: has 1 rows/,
+      );
     });
 
     it('rejects NaN logits and masks that remove everything', () => {
       expect(() => createSampler().sample(Float32Array.from([0, Number.NaN]), Math.random)).toThrow(/logits\[1\]/);
       expect(() => createSampler({ allow: [] }).sample(row, Math.random)).toThrow(/remove every token/);
       expect(() => createSampler({ allow: [99] }).sample(row, Math.random)).toThrow(/allow\[0\]/);
+      const pair = Float32Array.from([0, 1]);
+      expect(() => createSampler({ noRepeatNgramSize: 1 }).sample(pair, Math.random, [1, 0])).toThrow(
+        /noRepeatNgramSize: every token/,
+      );
+      expect(() => createSampler({ noRepeatNgramSize: 1 }).greedy(pair, [5])).toThrow(
+        /ngramHistory: expected a token id/,
+      );
     });
   });
 });

@@ -3,6 +3,7 @@ import { compactRow, expandSelection } from './compact-row';
 import { SamplerInputError } from './errors';
 import { largestLogit, requireInteger, summariseRow } from './logits-row';
 import { maskTokens } from './mask-tokens';
+import { bannedNgramTokens, banTokens } from './no-repeat-ngram';
 import { repetitionPenalty } from './repetition-penalty';
 import { type Selection, selectedRow } from './selection';
 import { logNormalizer as logNormalizerOf, sumExponentials } from './softmax';
@@ -30,6 +31,11 @@ export interface SamplerOptions {
   minTokensToKeep?: number;
   /** Repetition penalty over `previousIds`; a finite number > 0, default 1 (off). */
   repetitionPenalty?: number;
+  /**
+   * Bans every token that would repeat an n-gram of this size already in the row's n-gram history (`previousIds`
+   * unless given apart), as Hugging Face's `no_repeat_ngram_size`; an integer >= 0, default 0 (off).
+   */
+  noRepeatNgramSize?: number;
   /** Restricted action space: only these token ids may be drawn. */
   allow?: ArrayLike<number>;
   /** Token ids that may never be drawn. */
@@ -42,13 +48,13 @@ export interface SampledToken {
   tokenId: number;
   /**
    * Natural-log probability of `tokenId` under the distribution it was drawn from: softmax of the processed logits
-   * (penalty, masks, temperature, then top-k, top-p, typical), i.e. the kept tokens renormalised.
+   * (penalty, n-gram ban, masks, temperature, then top-k, top-p, typical), i.e. the kept tokens renormalised.
    */
   logProb: number;
   /**
    * Natural-log probability of `tokenId` under softmax of the logits exactly as passed in: before the repetition
-   * penalty, the masks, the temperature and every filter. This is the policy's own log-probability, the one PPO's
-   * ratio and KL terms use.
+   * penalty, the n-gram ban, the masks, the temperature and every filter. This is the policy's own log-probability,
+   * the one PPO's ratio and KL terms use.
    */
   unfilteredLogProb: number;
 }
@@ -68,28 +74,36 @@ export interface Sampler {
   /** The options it was created with, validated. */
   readonly options: Readonly<SamplerOptions>;
   /**
-   * Runs the chain on one row: repetition penalty, masks, temperature, top-k, top-p, typical (Hugging Face's order).
-   * Returns a new row (or `logits` itself when no processor is on).
+   * Runs the chain on one row: repetition penalty, no-repeat n-grams, masks, temperature, top-k, top-p, typical
+   * (Hugging Face's order). `previousIds` is the history of the repetition penalty, and of the n-gram ban unless
+   * `ngramHistory` is given (e.g. only the generated part of the sequence). Returns a new row (or `logits` itself
+   * when no processor is on).
    */
-  process(logits: Float32Array, previousIds?: ArrayLike<number>): Float32Array;
+  process(logits: Float32Array, previousIds?: ArrayLike<number>, ngramHistory?: ArrayLike<number>): Float32Array;
   /** Processes one row and draws a token with one number from `rng`. */
-  sample(logits: Float32Array, rng: RandomSource, previousIds?: ArrayLike<number>): SampledToken;
+  sample(
+    logits: Float32Array,
+    rng: RandomSource,
+    previousIds?: ArrayLike<number>,
+    ngramHistory?: ArrayLike<number>,
+  ): SampledToken;
   /**
-   * Samples each row of `logits`, a row-major [batchSize, V] array; `previousIds[b]` (if given) is row b's history.
-   * Rows are drawn in order, one number from `rng` each.
+   * Samples each row of `logits`, a row-major [batchSize, V] array; `previousIds[b]` (if given) is row b's history,
+   * `ngramHistories[b]` (if given) its n-gram history. Rows are drawn in order, one number from `rng` each.
    */
   sampleBatch(
     logits: Float32Array,
     batchSize: number,
     rng: RandomSource,
     previousIds?: readonly ArrayLike<number>[],
+    ngramHistories?: readonly ArrayLike<number>[],
   ): SampledBatch;
   /**
-   * Greedy decoding: the argmax after the repetition penalty and the masks (warpers never change the most probable
-   * token except by removing it, so they are skipped, as in Hugging Face's greedy search). `logProb` is under the
-   * penalised and masked distribution at temperature 1.
+   * Greedy decoding: the argmax after the repetition penalty, the n-gram ban and the masks (warpers never change the
+   * most probable token except by removing it, so they are skipped, as in Hugging Face's greedy search). `logProb` is
+   * under the penalised and masked distribution at temperature 1.
    */
-  greedy(logits: Float32Array, previousIds?: ArrayLike<number>): SampledToken;
+  greedy(logits: Float32Array, previousIds?: ArrayLike<number>, ngramHistory?: ArrayLike<number>): SampledToken;
 }
 
 /**
@@ -115,6 +129,8 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   if (typeof penalty !== 'number' || !(penalty > 0 && penalty < Number.POSITIVE_INFINITY)) {
     throw new SamplerInputError('repetitionPenalty', `must be a finite number > 0, got ${String(penalty)}`);
   }
+  // Hugging Face's generation config disables the ban with 0, its default.
+  const ngramSize = requireInteger(options.noRepeatNgramSize ?? 0, 'noRepeatNgramSize', 0);
   const masked = options.allow !== undefined || options.deny !== undefined;
   const maskOptions = { allow: options.allow, deny: options.deny };
 
@@ -124,17 +140,31 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   const filtered = topK !== undefined || topP !== 1 || typicalP !== 1;
   const keptByTopK = Math.max(topK ?? 1, minTokensToKeep);
 
-  function penaliseAndMask(logits: Float32Array, previousIds: ArrayLike<number> | undefined): Float32Array {
+  /** The ids the n-gram step bans after `ngramHistory` (none when the option is off). */
+  function bansAfter(ngramHistory: ArrayLike<number> | undefined): readonly number[] {
+    return ngramSize === 0 || ngramHistory === undefined ? NO_BANS : bannedNgramTokens(ngramHistory, ngramSize);
+  }
+
+  function penaliseAndMask(
+    logits: Float32Array,
+    previousIds: ArrayLike<number> | undefined,
+    banned: readonly number[],
+  ): Float32Array {
     let row = logits;
     if (penaltyApplies(previousIds)) {
       row = repetitionPenalty(row, previousIds, penalty);
     }
+    if (banned.length > 0) row = banTokens(row, banned, 'ngramHistory');
     if (masked) row = maskTokens(row, maskOptions);
     return row;
   }
 
-  function process(logits: Float32Array, previousIds?: ArrayLike<number>): Float32Array {
-    const row = penaliseAndMask(logits, previousIds);
+  function process(
+    logits: Float32Array,
+    previousIds?: ArrayLike<number>,
+    ngramHistory: ArrayLike<number> | undefined = previousIds,
+  ): Float32Array {
+    const row = penaliseAndMask(logits, previousIds, bansAfter(ngramHistory));
     const kernel = softmaxKernel();
     if (!filtered || kernel === undefined) return warp(row);
     // The temperature divides the kernel's copy, and the last filter writes the one row returned.
@@ -194,11 +224,17 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     return row;
   }
 
-  function sample(logits: Float32Array, rng: RandomSource, previousIds?: ArrayLike<number>): SampledToken {
+  function sample(
+    logits: Float32Array,
+    rng: RandomSource,
+    previousIds?: ArrayLike<number>,
+    ngramHistory: ArrayLike<number> | undefined = previousIds,
+  ): SampledToken {
+    const banned = bansAfter(ngramHistory);
     const kernel = softmaxKernel();
     // The row as passed in is checked once, here: the kernel's copy and its largest logit, or one JavaScript pass.
     const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
-    const penalisedOrMasked = penaltyApplies(previousIds) || masked;
+    const penalisedOrMasked = penaltyApplies(previousIds) || banned.length > 0 || masked;
     // A first filter of the softmax kind gives the normaliser of the row as passed in when it sees that very row; when
     // the filters see that row divided by the temperature, the pass for the normaliser also divides the kernel's copy.
     const scaledInPass = kernel !== undefined && !penalisedOrMasked && temperature !== 1;
@@ -209,7 +245,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     } else if (!normalizerFromFilter) {
       logNormalizer = Math.log(kernel === undefined ? sumExponentials(logits, max) : kernel.normalizer(max));
     }
-    const row = penaliseAndMask(logits, previousIds);
+    const row = penaliseAndMask(logits, previousIds, banned);
     let rowMax = row === logits ? max : kernel === undefined ? summariseRow(row).max : kernel.loadRow(row);
     let scaled = row;
     if (temperature !== 1) {
@@ -266,6 +302,7 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     batchSize: number,
     rng: RandomSource,
     previousIds?: readonly ArrayLike<number>[],
+    ngramHistories?: readonly ArrayLike<number>[],
   ): SampledBatch {
     requireInteger(batchSize, 'batchSize', 1);
     if (logits.length === 0 || logits.length % batchSize !== 0) {
@@ -277,6 +314,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     if (previousIds !== undefined && previousIds.length !== batchSize) {
       throw new SamplerInputError('previousIds', `has ${previousIds.length} rows, expected batchSize ${batchSize}`);
     }
+    if (ngramHistories !== undefined && ngramHistories.length !== batchSize) {
+      throw new SamplerInputError(
+        'ngramHistories',
+        `has ${ngramHistories.length} rows, expected batchSize ${batchSize}`,
+      );
+    }
     const vocabularySize = logits.length / batchSize;
     const result: SampledBatch = {
       tokenIds: new Int32Array(batchSize),
@@ -284,7 +327,12 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
       unfilteredLogProbs: new Float64Array(batchSize),
     };
     for (let row = 0; row < batchSize; row++) {
-      const drawn = sample(logits.subarray(row * vocabularySize, (row + 1) * vocabularySize), rng, previousIds?.[row]);
+      const drawn = sample(
+        logits.subarray(row * vocabularySize, (row + 1) * vocabularySize),
+        rng,
+        previousIds?.[row],
+        ngramHistories === undefined ? previousIds?.[row] : ngramHistories[row],
+      );
       result.tokenIds[row] = drawn.tokenId;
       result.logProbs[row] = drawn.logProb;
       result.unfilteredLogProbs[row] = drawn.unfilteredLogProb;
@@ -292,11 +340,15 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
     return result;
   }
 
-  function greedy(logits: Float32Array, previousIds?: ArrayLike<number>): SampledToken {
+  function greedy(
+    logits: Float32Array,
+    previousIds?: ArrayLike<number>,
+    ngramHistory: ArrayLike<number> | undefined = previousIds,
+  ): SampledToken {
     const kernel = softmaxKernel();
     const max = kernel === undefined ? summariseRow(logits).max : kernel.loadRow(logits);
     const logNormalizer = Math.log(kernel === undefined ? sumExponentials(logits, max) : kernel.normalizer(max));
-    const row = penaliseAndMask(logits, previousIds);
+    const row = penaliseAndMask(logits, previousIds, bansAfter(ngramHistory));
     const tokenId = row === logits ? logits.indexOf(max) : argmax(row);
     return {
       tokenId,
@@ -306,13 +358,24 @@ export function createSampler(options: SamplerOptions = {}): Sampler {
   }
 
   return {
-    options: { ...options, temperature, topK, topP, typicalP, minTokensToKeep, repetitionPenalty: penalty },
+    options: {
+      ...options,
+      temperature,
+      topK,
+      topP,
+      typicalP,
+      minTokensToKeep,
+      repetitionPenalty: penalty,
+      noRepeatNgramSize: ngramSize,
+    },
     process,
     sample,
     sampleBatch,
     greedy,
   };
 }
+
+const NO_BANS: readonly number[] = Object.freeze([]);
 
 function requireMass(value: number | undefined, field: string): number {
   if (value === undefined) return 1;

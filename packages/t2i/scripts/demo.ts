@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { beautifyPrompt, createRng, rewriteWithInstruction } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
+import { beautifyPrompt, rewriteWithInstruction } from '@diffchat/world';
 import { createCanvas, Image, type SKRSContext2D } from '@napi-rs/canvas';
 import { renderSketch } from '../src/sketch/index';
 

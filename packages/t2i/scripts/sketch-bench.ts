@@ -3,7 +3,8 @@
  * Prints wall-clock and process-CPU rates; the last line is `sketch_img_s=<n>` (wall clock), for bench/run.ts.
  * Run: pnpm --filter @diffchat/t2i exec tsx scripts/sketch-bench.ts [--renders 300]
  */
-import { beautifyPrompt, createRng, generateSimplePrompt } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
+import { beautifyPrompt, generateSimplePrompt } from '@diffchat/world';
 import { renderSketch } from '../src/sketch/index';
 
 const flag = process.argv.indexOf('--renders');

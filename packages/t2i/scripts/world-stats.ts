@@ -1,17 +1,17 @@
 /**
  * Prints, as Markdown, the distribution of lengths and modifiers of the prompt world's generated records over a
- * seed range (default seeds 0..9,999): the table in packages/core/src/world/README.md comes from this.
+ * seed range (default seeds 0..9,999): the table in packages/world/README.md comes from this.
  * Run: pnpm --filter @diffchat/t2i exec tsx scripts/world-stats.ts [--seeds 10000]
  */
+import { createRng } from '@diffchat/core';
 import {
   beautifyPrompt,
-  createRng,
   generateSimplePrompt,
   generateTriplet,
   parsePrompt,
   type Scene,
   tokenize,
-} from '@diffchat/core';
+} from '@diffchat/world';
 
 const flag = process.argv.indexOf('--seeds');
 const seedCount = flag >= 0 ? Number(process.argv[flag + 1]) : 10_000;

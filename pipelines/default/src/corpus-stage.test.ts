@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePrompt, readJsonlAll, tripletSchema } from '@diffchat/core';
+import { readJsonlAll, tripletSchema } from '@diffchat/core';
+import { parsePrompt } from '@diffchat/world';
 import { describe, expect, it } from 'vitest';
 import { CORPUS_FILES, runCorpusStage } from './corpus-stage';
 

@@ -1,14 +1,6 @@
 import { join } from 'node:path';
-import {
-  beautifyPrompt,
-  createProgress,
-  createRng,
-  generateSimplePrompt,
-  generateTriplet,
-  JsonlWriter,
-  promptPairSchema,
-  type RngSeed,
-} from '@diffchat/core';
+import { createProgress, createRng, JsonlWriter, promptPairSchema, type RngSeed } from '@diffchat/core';
+import { beautifyPrompt, generateSimplePrompt, generateTriplet } from '@diffchat/world';
 
 /** Files the corpus stage writes into its directory. */
 export const CORPUS_FILES = { promptPairs: 'prompt-pairs.jsonl', triplets: 'triplets.jsonl' } as const;

@@ -1,17 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  beautifyPrompt,
-  createRng,
-  JsonlWriter,
-  type RngSeed,
-  readJsonl,
-  rewriteWithInstruction,
-  tripletSchema,
-  writeFileAtomic,
-} from '@diffchat/core';
+import { createRng, JsonlWriter, type RngSeed, readJsonl, tripletSchema, writeFileAtomic } from '@diffchat/core';
 import { contentIntegrity } from '@diffchat/rewards';
 import { renderSketch } from '@diffchat/t2i';
+import { beautifyPrompt, rewriteWithInstruction } from '@diffchat/world';
 
 /** One previewed chat turn: the user's prompt and instruction, the new prompt, and how well it kept the content. */
 export interface PreviewRecord {

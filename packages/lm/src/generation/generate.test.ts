@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainBpeTokenizer } from '../bpe-trainer';
-import { createModel } from '../models/causal-lm';
+import { createModel, loadModel } from '../models/causal-lm';
 
 const tokenizer = trainBpeTokenizer(
   ['a cat on a mat, oil painting', 'a castle at night, digital art', 'make it night; add a cat, van gogh'],
@@ -35,6 +38,42 @@ async function greedyWithoutCache(prompt: number[], steps: number) {
 }
 
 const prompts = ['a cat at night', 'oil', 'make it a castle, digital art'];
+
+/** The n-grams of `ids` as strings, each once. */
+function ngramsOf(ids: readonly number[], size: number): Set<string> {
+  const ngrams = new Set<string>();
+  for (let start = 0; start + size <= ids.length; start++) ngrams.add(ids.slice(start, start + size).join());
+  return ngrams;
+}
+
+/** Whether an n-gram of `ids` that ends at or after `start` occurs earlier in `ids`. */
+function repeatsNgram(ids: readonly number[], size: number, start = 0): boolean {
+  for (let end = Math.max(start, size - 1); end < ids.length; end++) {
+    if (ngramsOf(ids.slice(0, end), size).has(ids.slice(end + 1 - size, end + 1).join())) return true;
+  }
+  return false;
+}
+
+/**
+ * Greedy decoding by uncached full forwards that never takes a token completing an n-gram already in
+ * `ids.slice(from)`: each candidate is appended and the history's n-grams are searched for the result.
+ */
+async function greedyWithoutRepeats(prompt: number[], steps: number, size: number, from = 0) {
+  const ids = [...prompt];
+  for (let step = 0; step < steps; step++) {
+    const { data } = await model.forwardLogits({ inputIds: [ids] });
+    const row = Array.from(data.subarray((ids.length - 1) * vocabulary, ids.length * vocabulary));
+    const counted = ids.slice(from);
+    const seen = ngramsOf(counted, size);
+    let best = -1;
+    row.forEach((logit, token) => {
+      const repeat = counted.length + 1 >= size && seen.has([...counted, token].slice(-size).join());
+      if (!repeat && (best < 0 || logit > row[best]!)) best = token;
+    });
+    ids.push(best);
+  }
+  return ids.slice(prompt.length);
+}
 
 describe('generate', () => {
   it('continues a left-padded batch greedily exactly like uncached full forwards of each prompt alone', async () => {
@@ -101,6 +140,88 @@ describe('generate', () => {
     }
     expect(streamed.map((row) => row.tokens)).toEqual(results.map((sequence) => sequence.tokenIds));
     expect(streamed.map((row) => row.text)).toEqual(results.map((sequence) => sequence.text));
+  });
+
+  it('never repeats an n-gram with noRepeatNgramSize, where plain greedy decoding does', async () => {
+    const [plain] = await model.generate('oil', { maxNewTokens: 16, eosTokenId: [] });
+    expect(repeatsNgram([...plain!.promptIds, ...plain!.tokenIds], 2, plain!.promptIds.length)).toBe(true);
+    for (const size of [1, 2, 3]) {
+      const options = { maxNewTokens: 16, eosTokenId: [], noRepeatNgramSize: size };
+      const results = await model.generate(prompts, options);
+      for (const result of results) {
+        expect(repeatsNgram([...result.promptIds, ...result.tokenIds], size, result.promptIds.length)).toBe(false);
+        expect(result.tokenIds).toEqual(await greedyWithoutRepeats(result.promptIds, 16, size));
+      }
+      const streamed = prompts.map(() => [] as number[]);
+      for await (const token of model.stream(prompts, options)) streamed[token.sequence]!.push(token.tokenId);
+      expect(streamed).toEqual(results.map((result) => result.tokenIds));
+    }
+    const sampled = await model.generate(prompts, {
+      maxNewTokens: 16,
+      eosTokenId: [],
+      doSample: true,
+      temperature: 2,
+      noRepeatNgramSize: 2,
+      seed: 3,
+    });
+    for (const result of sampled) {
+      expect(repeatsNgram([...result.promptIds, ...result.tokenIds], 2, result.promptIds.length)).toBe(false);
+    }
+  });
+
+  it('counts n-grams from noRepeatNgramFrom in each row of a batch of different prompt lengths', async () => {
+    const plain = await model.generate(prompts, { maxNewTokens: 6, eosTokenId: [] });
+    // Each prompt ends with the first six tokens of its own greedy decoding, whose rest re-uses some of them: the
+    // whole-sequence history bans those, a history of the generated tokens alone does not.
+    const promptIds = plain.map((result) => [...result.promptIds, ...result.tokenIds]);
+    const fromPromptEnd = promptIds.map((ids) => ids.length);
+    const options = { maxNewTokens: 12, eosTokenId: [], noRepeatNgramSize: 1 };
+    const generatedOnly = await model.generate(promptIds, { ...options, noRepeatNgramFrom: fromPromptEnd });
+    const wholeSequence = await model.generate(promptIds, options);
+    for (const [row, result] of generatedOnly.entries()) {
+      expect(new Set(result.tokenIds).size).toBe(result.tokenIds.length);
+      expect(result.tokenIds).toEqual(await greedyWithoutRepeats(promptIds[row]!, 12, 1, fromPromptEnd[row]));
+      expect(wholeSequence[row]!.tokenIds).toEqual(await greedyWithoutRepeats(promptIds[row]!, 12, 1));
+    }
+    expect(generatedOnly.map((result) => result.tokenIds)).not.toEqual(wholeSequence.map((result) => result.tokenIds));
+    // One position for every row: the first two prompt tokens of each row are not history.
+    const fromTwo = await model.generate(promptIds, { ...options, noRepeatNgramSize: 2, noRepeatNgramFrom: 2 });
+    for (const [row, result] of fromTwo.entries()) {
+      expect(result.tokenIds).toEqual(await greedyWithoutRepeats(promptIds[row]!, 12, 2, 2));
+    }
+  });
+
+  it("reads no_repeat_ngram_size from a model folder's generation_config.json", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'lm-ngram-'));
+    try {
+      await model.save(directory);
+      await writeFile(join(directory, 'generation_config.json'), JSON.stringify({ no_repeat_ngram_size: 2 }));
+      const loaded = await loadModel(directory);
+      try {
+        expect(loaded.generationConfig?.no_repeat_ngram_size).toBe(2);
+        const [fromConfig] = await loaded.generate('oil', { maxNewTokens: 16, eosTokenId: [] });
+        expect(fromConfig!.tokenIds).toEqual(await greedyWithoutRepeats(fromConfig!.promptIds, 16, 2));
+        const [overridden] = await loaded.generate('oil', { maxNewTokens: 16, eosTokenId: [], noRepeatNgramSize: 0 });
+        const overriddenIds = [...overridden!.promptIds, ...overridden!.tokenIds];
+        expect(repeatsNgram(overriddenIds, 2, overridden!.promptIds.length)).toBe(true);
+      } finally {
+        await loaded.dispose();
+      }
+      await writeFile(join(directory, 'generation_config.json'), JSON.stringify({ no_repeat_ngram_size: -1 }));
+      await expect(loadModel(directory)).rejects.toThrow(/no_repeat_ngram_size/);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects bad n-gram options', async () => {
+    await expect(model.generate(prompts, { noRepeatNgramSize: -1 })).rejects.toThrow(/noRepeatNgramSize/);
+    await expect(model.generate(prompts, { noRepeatNgramSize: 2, noRepeatNgramFrom: [0, 1] })).rejects.toThrow(
+      /noRepeatNgramFrom has 2 entries for 3 prompts/,
+    );
+    await expect(model.generate(prompts, { noRepeatNgramSize: 2, noRepeatNgramFrom: -1 })).rejects.toThrow(
+      /noRepeatNgramFrom\[0\] must be an integer >= 0/,
+    );
   });
 
   it('penalises repetition and rejects bad options', async () => {

@@ -22,6 +22,17 @@ export interface GenerateOptions {
   minTokensToKeep?: number;
   /** > 1 discourages tokens already in the prompt or the generated text. Default 1 (off). */
   repetitionPenalty?: number;
+  /**
+   * Bans every token that would repeat an n-gram of this size already in the row's history (Hugging Face's
+   * `no_repeat_ngram_size`). Default: generation config's no_repeat_ngram_size, else 0 (off).
+   */
+  noRepeatNgramSize?: number;
+  /**
+   * Where each row's n-gram history starts: a position in the row's own sequence (its prompt tokens counted, left
+   * padding not), one number for every row or one per prompt. Default 0: the prompt and the generated tokens, as in
+   * Hugging Face; a row's prompt length counts its generated tokens only.
+   */
+  noRepeatNgramFrom?: number | readonly number[];
   /** Only these token ids may be generated (a restricted action space). Default: all. */
   allow?: readonly number[];
   /** These token ids are never generated. Default: none. */
@@ -96,6 +107,7 @@ function idList(value: unknown): number[] {
 interface ResolvedOptions {
   maxNewTokens: number;
   doSample: boolean;
+  noRepeatNgramSize: number;
   eos: Set<number>;
   pad: number;
   stopStrings: readonly string[];
@@ -124,11 +136,26 @@ function resolveOptions(model: GenerationModel, options: GenerateOptions): Resol
   return {
     maxNewTokens,
     doSample: options.doSample ?? generation.do_sample ?? false,
+    noRepeatNgramSize: options.noRepeatNgramSize ?? generation.no_repeat_ngram_size ?? 0,
     eos: new Set(eosList),
     pad,
     stopStrings: options.stopStrings ?? [],
     random: options.random ?? (() => seeded.nextFloat()),
   };
+}
+
+/** Each row's {@link GenerateOptions.noRepeatNgramFrom}, checked. */
+function ngramStarts(from: number | readonly number[] | undefined, rows: number): number[] {
+  const starts = typeof from === 'object' ? [...from] : Array.from({ length: rows }, () => from ?? 0);
+  if (starts.length !== rows) {
+    throw new RangeError(`generate: noRepeatNgramFrom has ${starts.length} entries for ${rows} prompts`);
+  }
+  starts.forEach((start, row) => {
+    if (!Number.isInteger(start) || start < 0) {
+      throw new RangeError(`generate: noRepeatNgramFrom[${row}] must be an integer >= 0, got ${start}`);
+    }
+  });
+  return starts;
 }
 
 function encodePrompts(model: GenerationModel, prompts: Prompts, options: GenerateOptions): number[][] {
@@ -179,10 +206,12 @@ async function* tokenLoop(
     typicalP: options.typicalP,
     minTokensToKeep: options.minTokensToKeep,
     repetitionPenalty: options.repetitionPenalty,
+    noRepeatNgramSize: resolved.noRepeatNgramSize,
     allow: options.allow,
     deny: options.deny,
   });
-  const usesHistory = (options.repetitionPenalty ?? 1) !== 1;
+  const ngramFrom = ngramStarts(options.noRepeatNgramFrom, promptIds.length);
+  const usesHistory = (options.repetitionPenalty ?? 1) !== 1 || resolved.noRepeatNgramSize > 0;
   // Plain greedy decoding picks the token inside the graph; any processor needs the logits here.
   const inGraphGreedy = !resolved.doSample && !usesHistory && options.allow === undefined && options.deny === undefined;
   const batch = promptIds.length;
@@ -225,6 +254,8 @@ async function* tokenLoop(
   });
 
   const generated = promptIds.map(() => [] as number[]);
+  // Each row's prompt and generated tokens, for the processors that read the history.
+  const histories = promptIds.map((ids) => [...ids]);
   const texts = promptIds.map(() => '');
   const finished: (FinishReason | undefined)[] = promptIds.map(() => undefined);
   const needsText = (withText || resolved.stopStrings.length > 0) && model.tokenizer !== undefined;
@@ -261,11 +292,15 @@ async function* tokenLoop(
       } else {
         const offset = (row * positions + positions - 1) * vocabulary;
         const logits = output.logits.subarray(offset, offset + vocabulary);
-        const history = usesHistory ? [...promptIds[row]!, ...generated[row]!] : undefined;
-        chosen = resolved.doSample ? sampler.sample(logits, resolved.random, history) : sampler.greedy(logits, history);
+        const history = usesHistory ? histories[row]! : undefined;
+        const ngramHistory = history !== undefined && ngramFrom[row]! > 0 ? history.slice(ngramFrom[row]) : history;
+        chosen = resolved.doSample
+          ? sampler.sample(logits, resolved.random, history, ngramHistory)
+          : sampler.greedy(logits, history, ngramHistory);
       }
       const tokenId = chosen.tokenId;
       generated[row]!.push(tokenId);
+      histories[row]!.push(tokenId);
       nextIds[row] = BigInt(tokenId);
 
       // 4. Stop on eos, a stop string, or the length limit.

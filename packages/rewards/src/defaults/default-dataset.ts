@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRng, generateSimplePrompt } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
 import { clipImagePreprocessing, preprocessImages } from '../clip/image-preprocessing';
-import { loadSharp, loadTextToImage } from '../model-runtime';
+import { loadSharp, loadTextToImage, loadWorld } from '../model-runtime';
 import type { RgbImage } from '../reward';
 import { pixelAesthetics } from './pixel-aesthetics';
 
@@ -44,6 +44,7 @@ export async function distinctCaptions(
   seed: number,
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
+  const { generateSimplePrompt } = await loadWorld('drawing the default reward captions');
   const rng = createRng(seed);
   const random = () => rng.next();
   const captions = new Set<string>();

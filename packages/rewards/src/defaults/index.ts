@@ -2,7 +2,7 @@
  * @packageDocumentation
  * `@diffchat/rewards/defaults`: the embedded default reward models — a small CLIP-style dual encoder, an aesthetic
  * head and a preference term trained here on sketch renderings — written in the layout of the real models. Needs
- * onnxruntime-node, sharp, @diffchat/lm, @diffchat/autodiff and (to train) @diffchat/t2i.
+ * onnxruntime-node, sharp, @diffchat/lm, @diffchat/autodiff and (to train) @diffchat/t2i and @diffchat/world.
  */
 
 /** Rendering the training and evaluation data. */

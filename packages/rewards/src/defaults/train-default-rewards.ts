@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParameterStore, SymbolicTensor } from '@diffchat/autodiff';
-import { beautifyPrompt, createRng, WORLD_SCENES } from '@diffchat/core';
+import { createRng } from '@diffchat/core';
+import type { WorldSetting } from '@diffchat/world';
 import { tokenizeForClip } from '../clip/clip-tokenization';
 import { clipImagePreprocessing } from '../clip/image-preprocessing';
-import { type Autodiff, loadAutodiff, loadLanguageModels } from '../model-runtime';
+import { type Autodiff, loadAutodiff, loadLanguageModels, loadWorld } from '../model-runtime';
 import { distinctCaptions, type RenderedExample, renderExamples } from './default-dataset';
 import {
   addDualEncoderParameters,
@@ -197,11 +198,13 @@ function trainingGraph(
 /**
  * Draws the caption indices of one batch: uniformly without replacement, or (with `settingsPerBatch` > 0) from
  * that many settings picked by the share of captions they hold, the batch split evenly between them (a setting
- * with too few captions is topped up from the whole set).
+ * with too few captions is topped up from the whole set). `scenes` are the prompt world's settings
+ * (`WORLD_SCENES`).
  */
 export function batchSampler(
   captions: readonly string[],
   settingsPerBatch: number,
+  scenes: readonly WorldSetting[],
 ): (rng: { next(): number }, batch: number) => Set<number> {
   const uniform = (rng: { next(): number }, batch: number, chosen = new Set<number>()) => {
     while (chosen.size < batch) chosen.add(Math.floor(rng.next() * captions.length));
@@ -210,7 +213,7 @@ export function batchSampler(
   if (settingsPerBatch <= 0) return (rng, batch) => uniform(rng, batch);
   const groups = new Map<string, number[]>();
   captions.forEach((caption, index) => {
-    const setting = captionSetting(caption);
+    const setting = captionSetting(caption, scenes);
     const members = groups.get(setting);
     if (members === undefined) groups.set(setting, [index]);
     else members.push(index);
@@ -220,7 +223,7 @@ export function batchSampler(
     const settings = new Set<string>();
     // A setting's chance follows its caption count: draw a caption, take its setting.
     for (let tries = 0; settings.size < Math.min(settingsPerBatch, groups.size) && tries < 1000; tries++) {
-      settings.add(captionSetting(captions[Math.floor(rng.next() * captions.length)]!));
+      settings.add(captionSetting(captions[Math.floor(rng.next() * captions.length)]!, scenes));
     }
     const share = Math.ceil(batch / settings.size);
     for (const setting of settings) {
@@ -238,9 +241,9 @@ export function batchSampler(
   };
 }
 
-/** The background a prompt-world caption names (`forest` for `a boat in a forest at dusk`), or `''`. */
-export function captionSetting(caption: string): string {
-  for (const setting of WORLD_SCENES) {
+/** The background among `scenes` a prompt-world caption names (`forest` for `a boat in a forest at dusk`), or `''`. */
+export function captionSetting(caption: string, scenes: readonly WorldSetting[]): string {
+  for (const setting of scenes) {
     if (caption.includes(` ${setting.phrase}`) || caption.endsWith(setting.nounPhrase)) return setting.name;
   }
   return '';
@@ -301,13 +304,14 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a positive integer, got ${steps}`);
   const autodiff = await loadAutodiff('training the default reward models');
   const lm = await loadLanguageModels('training the default reward models');
+  const world = await loadWorld('training the default reward models');
   const batch = Math.min(batchSize, pairs);
 
   // 1. Data: distinct captions, each rendered plain and beautified.
   const renderStart = performance.now();
   const captions = await distinctCaptions(pairs, seed);
   const rng = createRng(`${seed}:beautify`);
-  const beautified = captions.map((caption) => beautifyPrompt(caption, () => rng.next()));
+  const beautified = captions.map((caption) => world.beautifyPrompt(caption, () => rng.next()));
   const config: DualEncoderConfig = {
     ...defaultDualEncoderConfig,
     ...options.architecture,
@@ -346,7 +350,7 @@ export async function trainDefaultRewards(options: TrainDefaultRewardsOptions): 
   const optimizer = new autodiff.AdamW({ weightDecay: 1e-4 });
   const schedule = autodiff.cosineSchedule({ learningRate, warmupSteps: Math.ceil(steps * 0.05), totalSteps: steps });
   const order = createRng(`${seed}:batches`);
-  const drawBatch = batchSampler(captions, settingsPerBatch);
+  const drawBatch = batchSampler(captions, settingsPerBatch, world.WORLD_SCENES);
   const plane = 3 * config.imageSize ** 2;
   const feeds = {
     input_ids: new BigInt64Array(2 * batch * sequenceLength),

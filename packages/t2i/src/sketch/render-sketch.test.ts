@@ -1,6 +1,6 @@
+import { createRng } from '@diffchat/core';
 import {
   beautifyPrompt,
-  createRng,
   generateScene,
   generateTriplet,
   renderPrompt,
@@ -15,7 +15,7 @@ import {
   WORLD_STYLES,
   WORLD_TIMES,
   WORLD_WEATHER,
-} from '@diffchat/core';
+} from '@diffchat/world';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

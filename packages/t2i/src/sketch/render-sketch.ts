@@ -1,13 +1,5 @@
-import {
-  createRng,
-  parsePrompt,
-  type QualityEffect,
-  type Scene,
-  type Subject,
-  WORLD_COLOURS,
-  WORLD_QUALITIES,
-  worldObject,
-} from '@diffchat/core';
+import { createRng } from '@diffchat/core';
+import { parsePrompt, type QualityEffect, type Scene, type Subject, WORLD_QUALITIES } from '@diffchat/world';
 import { type Canvas, createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { encodePng } from './png-encoder';
 import {
@@ -26,9 +18,10 @@ import {
   tealOrange,
   vignette,
 } from './sketch-filters';
-import { bodyFill, type Rgb, subjectPaint } from './sketch-paint';
-import { type Anchor, OBJECT_LOOKS, RECIPES } from './sketch-recipes';
+import { bodyFill, subjectPaint } from './sketch-paint';
+import { type Anchor, RECIPES } from './sketch-recipes';
 import { drawAtmosphere, drawBackground, horizonOf } from './sketch-scenery';
+import { colourValue, type DrawingPlan, drawingOf, sketchBackground, sketchStyle } from './sketch-stand-ins';
 
 /** Options of {@link renderSketch}. */
 export interface SketchOptions {
@@ -46,15 +39,31 @@ export interface SketchImage {
   png: Uint8Array;
   width: number;
   height: number;
-  /** Words of the prompt outside the prompt world's vocabulary; they are not drawn. */
+  /** Words of the prompt the world's open reader did not read into the scene; they are not drawn. */
   unknownWords: string[];
-  /** What was drawn: the prompt read as a scene. */
+  /** What was drawn: the prompt read as a scene (open-vocabulary names as read, before mapping to backgrounds). */
   scene: Scene;
 }
 
-const COLOUR_VALUES = new Map(WORLD_COLOURS.map((colour) => [colour.name, colour.rgb as Rgb]));
 const QUALITY_EFFECTS = new Map(WORLD_QUALITIES.map((quality) => [quality.name, quality.effect]));
-const SIZE_OF_ATTRIBUTE: Readonly<Record<string, number>> = { tiny: 0.5, small: 0.75, big: 1.3, giant: 1.7 };
+const SIZE_OF_ATTRIBUTE: Readonly<Record<string, number>> = {
+  tiny: 0.5,
+  small: 0.75,
+  big: 1.3,
+  giant: 1.7,
+  // open-vocabulary sizes
+  little: 0.75,
+  petite: 0.75,
+  diminutive: 0.6,
+  wee: 0.6,
+  large: 1.3,
+  tall: 1.2,
+  huge: 1.6,
+  enormous: 1.6,
+  gigantic: 1.7,
+  massive: 1.6,
+  oversized: 1.5,
+};
 const WEARABLES = new Set(['hat', 'scarf', 'crown']);
 const WEARERS = new Set(['animal', 'person', 'bird']);
 const TALL = new Set(['building', 'plant']);
@@ -87,6 +96,47 @@ function sizeFactor(subject: Subject): number {
   return subject.attributes.reduce((factor, attribute) => factor * (SIZE_OF_ATTRIBUTE[attribute] ?? 1), 1);
 }
 
+const plans = new Map<string, DrawingPlan>();
+
+/** How an object is drawn, remembered per name (the lexicon look-ups behind it are the same every time). */
+function planOf(name: string): DrawingPlan {
+  let plan = plans.get(name);
+  if (plan === undefined) {
+    plan = drawingOf(name);
+    if (plans.size > 10_000) plans.clear();
+    plans.set(name, plan);
+  }
+  return plan;
+}
+
+/** The generic shape of an object without a recipe: a rounded block in its colour, in unit space. */
+function labelledShape(context: SKRSContext2D, body: ReturnType<typeof bodyFill>, look: { aspect: number }): undefined {
+  const half = look.aspect / 2;
+  context.fillStyle = body;
+  context.beginPath();
+  context.roundRect(-half, -1, look.aspect, 1, 0.18);
+  context.fill();
+  context.lineWidth = 0.05;
+  context.strokeStyle = 'rgba(20,20,30,0.7)';
+  context.stroke();
+  return undefined;
+}
+
+/** Writes a noun across a labelled shape, in pixels, shrunk to fit its width. */
+function writeLabel(context: SKRSContext2D, label: string, x: number, y: number, width: number): void {
+  const fontSize = Math.max(5, Math.min(width / Math.max(3, label.length * 0.55), width * 0.3));
+  context.save();
+  context.font = `bold ${fontSize.toFixed(1)}px sans-serif`;
+  context.textAlign = 'center';
+  context.textBaseline = 'middle';
+  context.fillStyle = 'rgba(255,255,255,0.95)';
+  context.strokeStyle = 'rgba(0,0,0,0.6)';
+  context.lineWidth = Math.max(1, fontSize / 6);
+  context.strokeText(label, x, y, width * 0.95);
+  context.fillText(label, x, y, width * 0.95);
+  context.restore();
+}
+
 /** Draws one object with its recipe, base at (x, baseY), `size` pixels tall; returns its wearable anchor in pixels. */
 function drawObject(
   context: SKRSContext2D,
@@ -98,12 +148,11 @@ function drawObject(
   detail: boolean,
   season: string | undefined,
 ): Anchor | undefined {
-  const entry = worldObject(subject.object);
-  const look = OBJECT_LOOKS[subject.object]!;
-  const recipe = RECIPES[entry.recipe]!;
+  const plan = planOf(subject.object);
+  const look = plan.look;
   const paint = subjectPaint(
     look.colour,
-    subject.colour ? COLOUR_VALUES.get(subject.colour) : undefined,
+    subject.colour ? colourValue(subject.colour) : undefined,
     subject.material,
     subject.attributes,
   );
@@ -115,7 +164,10 @@ function drawObject(
     context.shadowBlur = Math.max(6, size * 0.25);
   }
   const body = bodyFill(context, paint, { x: -look.aspect / 2, y: -1, width: look.aspect, height: 1 }, size);
-  const anchor = recipe({ context, paint, body, look, detail, ...(season ? { season } : {}) });
+  const recipe = RECIPES[plan.recipe];
+  const anchor = recipe
+    ? recipe({ context, paint, body, look, detail, ...(season ? { season } : {}) })
+    : labelledShape(context, body, look);
   if (
     paint.material &&
     ['golden', 'silver', 'metal', 'glass', 'crystal', 'plastic', 'ceramic', 'bronze'].includes(paint.material)
@@ -127,6 +179,7 @@ function drawObject(
     context.fill();
   }
   context.restore();
+  if (plan.label) writeLabel(context, plan.label, x, baseY - size / 2, size * look.aspect);
   if (!anchor) return undefined;
   const direction = flip ? -1 : 1;
   return {
@@ -168,13 +221,13 @@ function drawSubjects(
   const detail = effects.has('detail');
   const composed = effects.has('composition');
   const horizon = horizonOf(scene.background) * height;
-  const wearerExists = scene.subjects.some((subject) => WEARERS.has(worldObject(subject.object).category));
+  const wearerExists = scene.subjects.some((subject) => WEARERS.has(planOf(subject.object).category));
   const ground: Instance[] = [];
   const flying: Instance[] = [];
   const worn: Instance[] = [];
   for (const subject of scene.subjects) {
     for (let copy = 0; copy < subject.count; copy++) {
-      const look = OBJECT_LOOKS[subject.object]!;
+      const look = planOf(subject.object).look;
       const instance: Instance = { subject, copy, flies: look.flies === true };
       if (WEARABLES.has(subject.object) && wearerExists) worn.push(instance);
       else if (instance.flies) flying.push(instance);
@@ -183,8 +236,8 @@ function drawSubjects(
   }
   // tall things (buildings, trees) go to the back row and are drawn first
   ground.sort((left, right) => {
-    const tallLeft = TALL.has(worldObject(left.subject.object).category) ? 0 : 1;
-    const tallRight = TALL.has(worldObject(right.subject.object).category) ? 0 : 1;
+    const tallLeft = TALL.has(planOf(left.subject.object).category) ? 0 : 1;
+    const tallRight = TALL.has(planOf(right.subject.object).category) ? 0 : 1;
     return tallLeft - tallRight;
   });
   const rows: Instance[][] =
@@ -193,7 +246,7 @@ function drawSubjects(
       : [ground];
   const scale = (ground.length + flying.length <= 2 ? 1.3 : 1.1) * (composed ? 1.15 : 1);
   // sizes are compressed (power 0.75) so that a cup stays visible next to a castle
-  const heightOf = (instance: Instance) => OBJECT_LOOKS[instance.subject.object]!.size ** 0.75 * height * scale;
+  const heightOf = (instance: Instance) => planOf(instance.subject.object).look.size ** 0.75 * height * scale;
   const anchors: Anchor[] = [];
   const span = composed ? 0.72 : 0.9;
   rows.forEach((row, rowIndex) => {
@@ -202,7 +255,7 @@ function drawSubjects(
     const slot = (width * span) / row.length;
     const left = composed && row.length === 1 ? width * 0.38 - slot / 2 : (width * (1 - span)) / 2;
     row.forEach((instance, index) => {
-      const look = OBJECT_LOOKS[instance.subject.object]!;
+      const look = planOf(instance.subject.object).look;
       const x = left + slot * (index + 0.5) + (random() - 0.5) * slot * 0.15;
       const wanted = heightOf(instance) * sizeFactor(instance.subject) * (back ? 0.75 : 1);
       const size = Math.min(wanted, (slot * 0.92) / look.aspect, baseY - height * 0.04);
@@ -210,20 +263,20 @@ function drawSubjects(
       context.beginPath();
       context.ellipse(x, baseY, (look.aspect * size) / 2, Math.max(1.5, size * 0.06), 0, 0, Math.PI * 2);
       context.fill();
-      const category = worldObject(instance.subject.object).category;
+      const category = planOf(instance.subject.object).category;
       const flip = WEARERS.has(category) && random() < 0.35;
       const anchor = drawObject(context, instance.subject, x, baseY, size, flip, detail, scene.season);
       if (anchor && WEARERS.has(category)) anchors.push(anchor);
     });
   });
   flying.forEach((instance, index) => {
-    const look = OBJECT_LOOKS[instance.subject.object]!;
+    const look = planOf(instance.subject.object).look;
     const slot = (width * span) / flying.length;
     const x = (width * (1 - span)) / 2 + slot * (index + 0.5);
     const size = Math.min(heightOf(instance) * sizeFactor(instance.subject), (slot * 0.9) / look.aspect, horizon * 0.6);
     const baseY = Math.min(horizon - 2, size + height * (0.06 + random() * 0.14));
     const anchor = drawObject(context, instance.subject, x, baseY, size, false, detail, scene.season);
-    if (anchor && WEARERS.has(worldObject(instance.subject.object).category)) anchors.push(anchor);
+    if (anchor && WEARERS.has(planOf(instance.subject.object).category)) anchors.push(anchor);
   });
   worn.forEach((instance, index) => {
     const anchor = anchors[index];
@@ -397,17 +450,28 @@ function applyStyle(canvas: Canvas, context: SKRSContext2D, style: string, rando
 
 /**
  * Draws a prompt as a simple scene: a stand-in for a diffusion model, offline and deterministic (the same prompt,
- * size and seed give the same PNG bytes). The prompt is read with the prompt world's parser; objects are drawn by
- * their recipes in their colours, materials, sizes and counts, on the setting's background, under its time of day,
- * weather and season; quality words change lighting, palette, detail and composition; the style is an image filter.
- * Words outside the vocabulary are not drawn but listed in `unknownWords`.
+ * size and seed give the same PNG bytes). The prompt is read with the prompt world's parser and its open
+ * vocabulary; objects are drawn by their recipes in their colours, materials, sizes and counts, on the setting's
+ * background, under its time of day, weather and season; quality words change lighting, palette, detail and
+ * composition; the style is an image filter. A noun without a recipe of its own is drawn by its lexicon class's
+ * recipe (an unknown animal as a quadruped) or, when no class fits, as a shape with the noun written on it; open
+ * settings and styles take the closest curated background and filter. Words read into no scene part are not drawn
+ * but listed in `unknownWords`.
  * @throws RangeError naming the option when width or height is not an integer from 16 to 2048
  */
 export function renderSketch(prompt: string, options: SketchOptions = {}): SketchImage {
   const width = checkedSize(options.width, 'width');
   const height = checkedSize(options.height, 'height');
   const seed = options.seed ?? 0;
-  const { scene, unknownWords } = parsePrompt(prompt);
+  const { scene, unknownWords } = parsePrompt(prompt, { vocabulary: 'open' });
+  // Open settings and styles are drawn as the closest curated background and filter.
+  const drawn: Scene = { ...scene };
+  const background = sketchBackground(scene.background);
+  if (background === undefined) delete drawn.background;
+  else drawn.background = background;
+  const style = sketchStyle(scene.style);
+  if (style === undefined) delete drawn.style;
+  else drawn.style = style;
   const root = createRng(seed);
   const stream = (role: string) => {
     const rng = root.fork(role);
@@ -416,10 +480,10 @@ export function renderSketch(prompt: string, options: SketchOptions = {}): Sketc
   const effects = effectsOf(scene);
   const canvas = createCanvas(width, height);
   const context = canvas.getContext('2d');
-  drawBackground(context, width, height, scene, stream('background'), effects.has('detail'));
+  drawBackground(context, width, height, drawn, stream('background'), effects.has('detail'));
   if (effects.has('depth of field')) blurInPlace(canvas, context, Math.max(1.5, width / 110));
-  drawSubjects(context, width, height, scene, effects, stream('layout'));
-  drawAtmosphere(context, width, height, scene, stream('atmosphere'));
+  drawSubjects(context, width, height, drawn, effects, stream('layout'));
+  drawAtmosphere(context, width, height, drawn, stream('atmosphere'));
   drawLighting(context, canvas, effects);
   if (scene.quality.length === 0) blurInPlace(canvas, context, Math.max(0.5, width / 400));
   const image: Pixels = context.getImageData(0, 0, width, height);
@@ -434,7 +498,7 @@ export function renderSketch(prompt: string, options: SketchOptions = {}): Sketc
     vignette: effects.has('contrast') ? 0.35 : polish > 0 ? 0.15 : 0,
   });
   context.putImageData(image as ReturnType<SKRSContext2D['getImageData']>, 0, 0);
-  if (scene.style) applyStyle(canvas, context, scene.style, stream('style'), seed);
+  if (drawn.style) applyStyle(canvas, context, drawn.style, stream('style'), seed);
   const finished = context.getImageData(0, 0, width, height);
   return {
     png: encodePng(finished.data, width, height),

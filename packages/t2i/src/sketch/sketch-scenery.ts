@@ -1,4 +1,4 @@
-import type { Scene } from '@diffchat/core';
+import type { Scene } from '@diffchat/world';
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { css, mix, type Rgb, shade } from './sketch-paint';
 

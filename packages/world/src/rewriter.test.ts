@@ -9,7 +9,8 @@ describe('rewriteWithInstruction', () => {
     const cases: Array<[string, string, string]> = [
       ['a red fox in a forest', 'make it night', 'a red fox in a forest at night'],
       ['a woman on a street', 'add a red scarf', 'a woman and a red scarf on a street'],
-      ['a cat on a sofa', 'turn the cat into a dog', 'a dog and a sofa'],
+      // Not the world's canonical wording, so edited in place: the sofa keeps its place.
+      ['a cat on a sofa', 'turn the cat into a dog', 'a dog on a sofa'],
       ['a car and a house in a city', 'remove the car', 'a house in a city'],
       ['a cabin in the mountains', 'let it snow', 'a cabin in the mountains in the snow'],
       ['two blue birds', 'make the birds yellow', 'two yellow birds'],

@@ -127,3 +127,55 @@ describe('parsePrompt', () => {
     );
   });
 });
+
+describe('parsePrompt with the open vocabulary', () => {
+  const open = { vocabulary: 'open' } as const;
+
+  it('reads subjects, actions, settings, materials, styles and framings the lexicon knows', () => {
+    expect(parsePrompt('portrait of an old fisherman smoking a pipe', open)).toEqual({
+      scene: {
+        subjects: [{ object: 'fisherman', count: 1, attributes: ['old'], action: { verb: 'smoke', object: 'pipe' } }],
+        shape: 'portrait',
+        quality: [],
+      },
+      unknownWords: [],
+    });
+    expect(parsePrompt('a woman reading a book in a library', open).scene).toEqual({
+      subjects: [{ object: 'woman', count: 1, attributes: [], action: { verb: 'read', object: 'book' } }],
+      background: 'library',
+      quality: [],
+    });
+    expect(parsePrompt('two elderly golden retrievers sleeping by a river at night', open).scene).toEqual({
+      subjects: [{ object: 'golden retriever', count: 2, attributes: ['elderly'], action: { verb: 'sleep' } }],
+      background: 'river',
+      time: 'night',
+      quality: [],
+    });
+    expect(parsePrompt('a close-up of a teapot made of jade, in the style of cubism', open).scene).toEqual({
+      subjects: [{ object: 'teapot', count: 1, attributes: [], material: 'jade' }],
+      shape: 'close-up',
+      style: 'cubism',
+      quality: [],
+    });
+    expect(parsePrompt('a harbor in the style of van gogh', open).scene.style).toBe('van gogh');
+  });
+
+  it('reads a prompt of curated words as the curated reader does', () => {
+    fc.assert(
+      fc.property(sceneArbitrary, (scene) => {
+        const prompt = renderPrompt(scene);
+        expect(parsePrompt(prompt, open)).toStrictEqual(parsePrompt(prompt));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never throws on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        expect(Array.isArray(parsePrompt(text, open).scene.subjects)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,6 +1,17 @@
 import { applyEdit, type EditOperation } from './edit-operation';
-import { generateScene, generateSubject, type SceneShape, SIMPLE_SCENE_SHAPE } from './generate-scene';
+import {
+  generateScene,
+  generateSubject,
+  MAX_DRAWS,
+  openShareOf,
+  type SceneShape,
+  SIMPLE_SCENE_SHAPE,
+  type VocabularyOptions,
+} from './generate-scene';
+import { generateOpenEditOperation, phraseOpenInstruction, sameOperation } from './open-triplet';
 import { chance, pick, pickWeighted, type Random } from './random-choice';
+import { parseInstruction } from './rewriter';
+import { roundTrips } from './round-trip';
 import { renderPrompt, renderSubject, type Scene, type Subject, worldObject } from './scene';
 import {
   MAX_COUNT,
@@ -62,9 +73,10 @@ function absentObject(rng: Random, scene: Scene): string {
 
 /**
  * Draws an edit that changes the given scene (never a no-op): a remove only when another subject or a background
- * stays, an add or replace only with an object the scene lacks.
+ * stays, an add or replace only with an object the scene lacks. With `{ vocabulary: 'open' }` added and
+ * replacing objects, colours, materials, styles and settings come from the lexicon too (at `openShare`).
  */
-export function generateEditOperation(rng: Random, scene: Scene): EditOperation {
+export function generateEditOperation(rng: Random, scene: Scene, options: VocabularyOptions = {}): EditOperation {
   const types = Object.keys(EDIT_WEIGHTS) as EditOperation['type'][];
   const allowed = types.filter((type) => {
     if (type === 'remove') return scene.subjects.length > 1 || (scene.subjects.length === 1 && !!scene.background);
@@ -78,6 +90,7 @@ export function generateEditOperation(rng: Random, scene: Scene): EditOperation 
         allowed.map((name) => EDIT_WEIGHTS[name]),
       )
     ]!;
+  if (options.vocabulary === 'open') return generateOpenEditOperation(rng, scene, type, openShareOf(options));
   const target = scene.subjects.length > 0 ? pick(rng, scene.subjects) : undefined;
   switch (type) {
     case 'add': {
@@ -147,8 +160,18 @@ const WEATHER_PHRASES: Readonly<Record<string, readonly string[]>> = {
   storm: ['add a storm', 'make it stormy', 'add a thunderstorm'],
 };
 
-/** Writes an edit as a natural instruction, in one of several phrasings per edit type. */
-export function phraseInstruction(operation: EditOperation, scene: Scene, rng: Random): string {
+/**
+ * Writes an edit as a natural instruction, in one of several phrasings per edit type. With
+ * `{ vocabulary: 'open' }` it also names open-vocabulary words and uses the forms people write for them
+ * (`make it a dog`, `give him a scarf`, `in the style of cubism`).
+ */
+export function phraseInstruction(
+  operation: EditOperation,
+  scene: Scene,
+  rng: Random,
+  options: VocabularyOptions = {},
+): string {
+  if (options.vocabulary === 'open') return phraseOpenInstruction(operation, scene, rng);
   const pronoun = scene.subjects.length > 1 ? 'them' : 'it';
   switch (operation.type) {
     case 'add': {
@@ -287,16 +310,33 @@ export function phraseInstruction(operation: EditOperation, scene: Scene, rng: R
 /**
  * Draws an edit triplet: a random scene written as its canonical prompt, an edit that changes it, the edit as a
  * varied instruction, and the edited scene's canonical prompt; the operation is the ground truth in `meta`.
+ *
+ * With `{ vocabulary: 'open', openShare }` the scene and the edit draw from the lexicon too. Such a triplet is
+ * kept only when its output reads back as the edited scene and its instruction reads back as its operation, so the
+ * ground truth is what the words say; the few draws that fail are replaced by the next ones from the same generator.
  */
-export function generateTriplet(rng: Random): WorldTriplet {
-  const scene = generateScene(rng, TRIPLET_SCENE_SHAPE);
-  const operation = generateEditOperation(rng, scene);
-  const phrase = phraseInstruction(operation, scene, rng);
+export function generateTriplet(rng: Random, options: VocabularyOptions = {}): WorldTriplet {
+  if (options.vocabulary !== 'open') return drawTriplet(rng, options);
+  for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
+    const triplet = drawTriplet(rng, options);
+    const { scene, operation } = triplet.meta as { scene: Scene; operation: EditOperation };
+    const edited = applyEdit(scene, operation);
+    if (!roundTrips(edited)) continue;
+    if (!sameOperation(parseInstruction(triplet.edit, scene, { vocabulary: 'open' }), operation)) continue;
+    return { input: triplet.input, edit: triplet.edit, output: triplet.output, meta: { operation } };
+  }
+  throw new Error(`generateTriplet: no open-vocabulary triplet read back as itself in ${MAX_DRAWS} draws`);
+}
+
+function drawTriplet(rng: Random, options: VocabularyOptions): WorldTriplet & { meta: { scene?: Scene } } {
+  const scene = generateScene(rng, TRIPLET_SCENE_SHAPE, options);
+  const operation = generateEditOperation(rng, scene, options);
+  const phrase = phraseInstruction(operation, scene, rng, options);
   const edit = chance(rng, 0.1) ? `${phrase}.` : phrase;
   return {
     input: renderPrompt(scene),
     edit: chance(rng, 0.2) ? edit.charAt(0).toUpperCase() + edit.slice(1) : edit,
     output: renderPrompt(applyEdit(scene, operation)),
-    meta: { operation },
+    meta: options.vocabulary === 'open' ? { operation, scene } : { operation },
   };
 }

@@ -1,11 +1,20 @@
+import type { ReadOptions } from './lexicon';
 import { parsePrompt } from './parse-prompt';
 import { chance, pick, pickDistinct, type Random } from './random-choice';
-import { cloneScene, joinList, renderContent, renderSubject, type Scene } from './scene';
+import {
+  cloneScene,
+  joinList,
+  renderContent,
+  renderSubject,
+  type Scene,
+  settingNounPhrase,
+  shapeLead,
+  stylePhrase,
+} from './scene';
 import {
   type QualityGroup,
   WORLD_OBJECTS,
   WORLD_QUALITIES,
-  WORLD_SCENES,
   WORLD_SEASONS,
   WORLD_STYLES,
   WORLD_TIMES,
@@ -21,24 +30,26 @@ function settingNoun(table: readonly WorldSetting[], name: string): string {
   return table.find((entry) => entry.name === name)!.nounPhrase;
 }
 
-function subjectPhrases(scene: Scene, rng: Random): string[] {
+/** Subject phrases; curated prompts may get a pose, which the open vocabulary would read as an action. */
+function subjectPhrases(scene: Scene, rng: Random, open: boolean): string[] {
   return scene.subjects.map((subject) => {
     const phrase = renderSubject(subject);
+    if (open) return phrase;
     const category = WORLD_OBJECTS.find((entry) => entry.name === subject.object)?.category ?? '';
     return LIVING.has(category) && chance(rng, 0.3) ? `${phrase} ${pick(rng, POSES)}` : phrase;
   });
 }
 
 /** The content in one of several orders and forms; every form parses back to the same content. */
-function phraseContent(scene: Scene, rng: Random): string {
-  const subjects = joinList(subjectPhrases(scene, rng));
+function phraseContent(scene: Scene, rng: Random, open: boolean): string {
+  const subjects = shapeLead(scene.shape) + joinList(subjectPhrases(scene, rng, open));
   const variant = scene.subjects.length === 0 ? 0 : Math.floor(rng() * 3);
   if (variant === 0) {
     return renderContent(scene);
   }
   const settings: string[] = [];
   if (scene.background) {
-    settings.push(`${settingNoun(WORLD_SCENES, scene.background)} ${pick(rng, ['background', 'scenery', 'setting'])}`);
+    settings.push(`${settingNounPhrase(scene.background)} ${pick(rng, ['background', 'scenery', 'setting'])}`);
   }
   if (scene.time) settings.push(settingNoun(WORLD_TIMES, scene.time));
   if (scene.weather) settings.push(settingNoun(WORLD_WEATHER, scene.weather));
@@ -70,16 +81,20 @@ function weighted(rng: Random, phrase: string): string {
  * Dresses a prompt up the way prompt-sharing sites do: the same content, plus a style (when it had none, most of
  * the time), lighting, detail, colour, composition and praise modifiers, in varied orders and syntax (comma lists,
  * `X of Y` leads, pipes, attention weights). The result parses back to the input's scene with the added style and
- * modifiers. Accepts a prompt (parsed first; unknown words are dropped) or a scene.
+ * modifiers. Accepts a prompt (parsed first, with `options.vocabulary`; unknown words are dropped) or a scene.
+ * With `{ vocabulary: 'open' }` no pose is added (the open reader takes it for an action).
  */
-export function beautifyPrompt(simple: string | Scene, rng: Random): string {
-  const scene = typeof simple === 'string' ? parsePrompt(simple).scene : cloneScene(simple);
+export function beautifyPrompt(simple: string | Scene, rng: Random, options: ReadOptions = {}): string {
+  const open = options.vocabulary === 'open';
+  const scene = typeof simple === 'string' ? parsePrompt(simple, options).scene : cloneScene(simple);
   const style = scene.style ?? (chance(rng, 0.75) ? pick(rng, WORLD_STYLES).name : undefined);
   const qualities = [...scene.quality, ...chooseQualities(scene, rng)].map((quality) => weighted(rng, quality));
-  const content = phraseContent(scene, rng);
+  const content = phraseContent(scene, rng, open);
   const styleEntry = WORLD_STYLES.find((entry) => entry.name === style);
+  // An open style written alone could read as a thing (`etching`); `in the style of` says what it is.
+  const written = style === undefined || styleEntry ? style : stylePhrase(style);
   const layout = Math.floor(rng() * 5);
-  if (layout === 0 && styleEntry) {
+  if (layout === 0 && styleEntry && !scene.shape) {
     return [`${pick(rng, styleEntry.phrasings)} of ${content}`, ...qualities].join(', ');
   }
   if (layout === 1) {
@@ -92,8 +107,8 @@ export function beautifyPrompt(simple: string | Scene, rng: Random): string {
     return [...lead, content, ...(style ? [`${style} style`] : []), ...rest].join(', ');
   }
   if (layout === 3) {
-    return [content, ...(style ? [style] : []), ...qualities].join(' | ');
+    return [content, ...(written ? [written] : []), ...qualities].join(' | ');
   }
   const listed = qualities.length > 1 ? `with ${joinList(qualities)}` : qualities.join('');
-  return [content, ...(style ? [style] : []), listed].filter((part) => part.length > 0).join(', ');
+  return [content, ...(written ? [written] : []), listed].filter((part) => part.length > 0).join(', ');
 }
