@@ -68,6 +68,12 @@ const report = (name: string, figures: Figures) =>
 
 const raw = await measure({});
 report('greedy, free completion', raw);
+const uncleaned = await measure({
+  ...DEFAULT_BEAUTIFY_OPTIONS,
+  clean: false,
+  sampler: { ...DEFAULT_BEAUTIFY_OPTIONS.sampler },
+});
+report('default decoding before cleaning', uncleaned);
 const decoded = await measure({ ...DEFAULT_BEAUTIFY_OPTIONS, sampler: { ...DEFAULT_BEAUTIFY_OPTIONS.sampler } });
 report('default decoding (start from the prompt, no repeated 3-gram, cleaned)', decoded);
 for (const index of [0, 40, 80, 120, 160, 200]) {

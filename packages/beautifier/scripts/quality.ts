@@ -4,6 +4,8 @@
 //                     trained into .cache/default-rewards when neither exists, about 10 minutes)
 //   --count <n>       held-out simple prompts (default 500)
 //   --repetition-penalty <x>  decode greedily with this penalty (default: the model's generation_config.json)
+//   --free            let the model write the whole prompt (default for a source-first recipe: DEFAULT_BEAUTIFY_OPTIONS,
+//                     which starts from the simple prompt)
 //   --reference       score the prompt world's rule-based beautifier instead of the model (the training targets)
 // Held-out prompts are drawn from their own seed and exclude every training prompt named in the model folder's
 // default-beautifier.json. Last line: keyword_retention=<n> aesthetic_win_rate=<n>
@@ -14,12 +16,13 @@ import { createRng } from '@diffchat/core';
 import { keywordRetention, type RewardRecord } from '@diffchat/rewards';
 import { defaultRewardsDirectory, loadDefaultRewards, trainDefaultRewards } from '@diffchat/rewards/defaults';
 import { renderSketch } from '@diffchat/t2i';
-import { beautifyPrompt } from '@diffchat/world';
 import {
   beautify,
   DEFAULT_BEAUTIFIER_RECIPE,
+  DEFAULT_BEAUTIFY_OPTIONS,
   type DefaultRecipe,
   defaultBeautifierDirectory,
+  dressPrompt,
   heldOutPrompts,
   loadBeautifier,
   RECIPE_FILE,
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     count: { type: 'string', default: '500' },
     reference: { type: 'boolean', default: false },
     'repetition-penalty': { type: 'string' },
+    free: { type: 'boolean', default: false },
   },
 });
 const count = Number(values.count);
@@ -68,14 +72,18 @@ const prompts = heldOutPrompts(count, recipe);
 let outputs: string[];
 if (values.reference) {
   const rng = createRng('reference');
-  outputs = prompts.map((prompt) => beautifyPrompt(prompt, () => rng.next()));
+  outputs = prompts.map((prompt) => dressPrompt(prompt, () => rng.next(), recipe.layout));
 } else {
   const beautifier = await loadBeautifier(values.model);
   const penalty = values['repetition-penalty'];
+  const decoding = recipe.layout === 'source-first' && !values.free ? DEFAULT_BEAUTIFY_OPTIONS : {};
   const results = await beautify(prompts, {
     model: beautifier,
     batchSize: 50,
-    ...(penalty === undefined ? {} : { sampler: { repetitionPenalty: Number(penalty) } }),
+    ...decoding,
+    ...(penalty === undefined
+      ? {}
+      : { sampler: { ...DEFAULT_BEAUTIFY_OPTIONS.sampler, repetitionPenalty: Number(penalty) } }),
   });
   outputs = results.map((result) => result.beautiful);
   await beautifier.model.dispose();

@@ -1,8 +1,8 @@
 // Trains the embedded default beautifier: `pnpm --filter @diffchat/beautifier train [flags]`.
 //   --out <dir>        model folder (default .cache/default-beautifier); the runs go to <dir>.runs
 //   --fresh            delete <dir>.runs and start over (by default an interrupted run is resumed)
-//   --pairs <n>        training pairs (default 3000)    --seed <n>   seed of the pairs (default 0)
-//   --steps <n>        fine-tuning steps (default 1200)  --pretrain-steps <n>  pre-training steps first (default 0)
+//   --pairs <n>        training pairs (default 8000)    --seed <n>   seed of the pairs (default 0)
+//   --steps <n>        fine-tuning steps (default 1500)  --pretrain-steps <n>  pre-training steps first (default 0)
 //   --candidates <n>   rule-based beautifications drawn per simple prompt; the best by the pixel-level aesthetic
 //                      measure is kept, and pairs whose best does not beat the simple prompt are dropped (default 3;
 //                      1 trains on the plain pairs)

@@ -39,7 +39,7 @@ export type DefaultRecipe = z.output<typeof defaultRecipeSchema>;
 /** The default beautifier's data recipe. */
 export const DEFAULT_BEAUTIFIER_RECIPE: Readonly<DefaultRecipe> = Object.freeze({
   seed: 0,
-  pairs: 3000,
+  pairs: 8000,
   heldOutSeed: 1,
   candidates: 3,
   vocabulary: 'open',
@@ -73,7 +73,7 @@ export const DEFAULT_BEAUTIFIER_MODEL_CONFIG: Readonly<Record<string, unknown>> 
 
 /** The fine-tuning options of the default beautifier (sized for minutes on two CPU cores). */
 export const DEFAULT_BEAUTIFIER_TRAINING: Readonly<StageOptions> = Object.freeze({
-  maxSteps: 1200,
+  maxSteps: 1500,
   batchSize: 32,
   learningRate: 3e-3,
   warmupSteps: 20,
