@@ -1,6 +1,6 @@
 import { RewardError } from './errors';
 import { replacementVocabulary } from './lexicon';
-import { analyseText, type Keyword, surfaceTokens } from './text-analysis';
+import { analyseText, type Keyword, surfaceTokens, vocabularyOf } from './text-analysis';
 
 /** How much of a target prompt to corrupt; fractions of its distinct keywords. */
 export interface CorruptKeywordsOptions {
@@ -82,7 +82,7 @@ export function corruptKeywords(
 
   const surface = surfaceTokens(target);
   const output: ({ text: string; space: string } | undefined)[] = [...surface];
-  const used = new Set(analysis.vocabulary);
+  const used = new Set(vocabularyOf(target));
   const dropped: string[] = [];
   const replaced: { from: string; to: string }[] = [];
   keywords.slice(0, dropCount + replaceCount).forEach((keyword, order) => {

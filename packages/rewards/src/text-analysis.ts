@@ -359,18 +359,19 @@ function analyseUncached(text: string): TextAnalysis {
  * targets (mostly new each time) skip the cache and the boilerplate rules.
  */
 export function vocabularyOf(text: string): ReadonlySet<string> {
-  const cached = cache.get(text);
-  if (cached !== undefined) return cached.vocabulary;
   const vocabulary = new Set<string>();
-  // "8k", "35mm", "1080p" are resolutions and lenses, not counts.
   const words = normaliseText(text).toLowerCase().replace(technicalNumbers, ' ').match(wordPattern) ?? [];
   for (const word of words) {
     for (const form of formsOfWord(word)) vocabulary.add(form);
   }
+  // A text analysed before brings the lemmas its tagger read in context too ("autumn leaves": leaf).
+  const cached = cache.get(text);
+  if (cached !== undefined) for (const lemma of cached.vocabulary) vocabulary.add(lemma);
   return vocabulary;
 }
 
-const technicalNumbers = /\b\d+(k|mm|px|p|fps)\b/g;
+// Resolutions, lenses and attention weights ("8k", "35mm", "(vibrant colours:1.3)") are not counts.
+const technicalNumbers = /\b\d+(k|mm|px|p|fps)\b|:\s*[+-]?\d*\.?\d+\s*(?=\))|\b\d+\.\d+\b/g;
 // Letters and digits apart, as the tokenizer splits "8k" into "8" and "k".
 const wordPattern = /\p{L}+|\p{N}+/gu;
 const wordForms = new LRUCache<string, readonly string[]>({ max: 100_000 });
@@ -394,11 +395,10 @@ function formsOfWord(word: string): readonly string[] {
 function collectVocabulary(tokens: readonly RawToken[]): Set<string> {
   const vocabulary = new Set<string>();
   for (const token of tokens) {
-    if (token.pos === 'PUNCT') continue;
+    // Numbers come from the word reading, which tells counts from weights and resolutions ("(a:1.3)", "8k").
+    if (token.pos === 'PUNCT' || token.pos === 'NUM') continue;
     vocabulary.add(token.lemma);
     vocabulary.add(canonical(token.value));
-    // As the uncached reading splits it: "80s" is also "80" and "s".
-    for (const piece of token.value.match(wordPattern) ?? []) vocabulary.add(canonical(piece));
   }
   return vocabulary;
 }
