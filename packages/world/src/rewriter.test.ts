@@ -39,6 +39,14 @@ describe('rewriteWithInstruction', () => {
     );
   });
 
+  it('adds the new thing of a replacement whose old thing is not in the picture', () => {
+    const prompt = 'a claymation scene of a dinosaur eating breakfast';
+    expect(rewriteWithInstruction(prompt, 'replace the dog with a cat')).not.toMatch(/\bdog\b/);
+    expect(rewriteWithInstruction(prompt, 'replace the dog with a cat')).toMatch(/\bcat\b/);
+    expect(rewriteWithInstruction('a fox in a forest', 'have a cat instead of the dog')).toMatch(/\bcat\b/);
+    expect(rewriteWithInstruction('a fox in a forest', 'have a cat instead of the dog')).not.toMatch(/\bdog\b/);
+  });
+
   it('returns the prompt unchanged for an instruction it cannot read', () => {
     expect(rewriteWithInstruction('a fox in a forest', 'hmm, not sure')).toBe('a fox in a forest');
   });

@@ -124,6 +124,12 @@ export function parseInstruction(
   if (absent.length > 0 && reading.replacesMain && present.length === 0 && scene.subjects.length > 0) {
     return { type: 'replace', object: scene.subjects[0]!.object, replacement: absent[0]!.object };
   }
+  if (absent.length > 1 && reading.verbs.has('replace')) {
+    // "replace the dog with a cat" where there is no dog: the cat is what the user wants in the picture ("a cat
+    // instead of the dog" names it first).
+    const replacement = /\binstead\s+of\b/i.test(instruction) ? absent[0]! : absent[absent.length - 1]!;
+    return addOperation(replacement);
+  }
   if (absent.length > 0) return addOperation(absent[0]!);
   const only = scene.subjects.length === 1 ? { object: scene.subjects[0]!.object } : undefined;
   const person = reading.pronoun
