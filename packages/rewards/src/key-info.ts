@@ -786,6 +786,8 @@ function resolveAgainstSource(source: TextAnalysis, builder: KeyInfoBuilder, for
     if (ruledOut.size === 0) continue;
     for (const state of source.keywords) {
       if (added.has(state.text)) continue;
+      // A kind of animal or plant named after a state ("snow leopard", "snowdrop") is no state.
+      if (state.lemmas.length > 1 && ['animal', 'plant'].includes(nounClasses(state.text)[0] ?? '')) continue;
       // Surface words too: "sunny" and "clear" both read as `sun`, but only a sunny place contradicts the night.
       const surface = source.tokens.slice(state.start, state.end).map((token) => token.value);
       if ([...state.lemmas, ...surface].some((word) => ruledOut.has(word))) forbidden.push(state);
@@ -876,7 +878,14 @@ function computeKeyInfo(sourceText: string, instructionText: string): KeyInfo {
   const ruledOut = unique([
     ...builder.add.flatMap((keyword) => contradictedStates(keyword.text)),
     ...builder.ruledOut,
-  ]).filter((lemma) => !keepSet.has(lemma) && !add.includes(lemma) && !forbiddenTexts.has(lemma));
+  ]).filter(
+    (lemma) =>
+      !keepSet.has(lemma) &&
+      !add.includes(lemma) &&
+      !forbiddenTexts.has(lemma) &&
+      // The snow of a kept "snow leopard" is no snowfall.
+      !keep.some((text) => text.split(' ').includes(lemma)),
+  );
   return { keep, add, required: [...keep, ...add], forbidden: [...forbiddenTexts], ruledOut };
 }
 

@@ -66,6 +66,15 @@ function canonical(word: string): string {
   return canonicalForms.get(word) ?? word;
 }
 
+/**
+ * The canonical lemma of a word. A season reached only through the lemma ("fallen", "falling": fall) is not one:
+ * only "fall" itself, "autumn" and "autumnal" name the season.
+ */
+function canonicalLemma(word: string, lemma: string): string {
+  const form = canonical(lemma);
+  return seasons.has(form) && canonical(word) !== form ? lemma : form;
+}
+
 const styleAliasPattern = new RegExp(
   `\\b(${[...phraseAliases.keys()]
     .sort((a, b) => b.length - a.length)
@@ -99,7 +108,10 @@ function tokenise(text: string): RawToken[] {
   const raw = values.map((value, index): RawToken => {
     const pos = parts[index] ?? 'X';
     // Proper nouns keep their spelling: the lemmatiser turns "Mars" into "mar".
-    const lemma = canonical((pos === 'PROPN' ? value : (lemmas[index] ?? value)).toLowerCase());
+    const lemma = canonicalLemma(
+      value.toLowerCase(),
+      (pos === 'PROPN' ? value : (lemmas[index] ?? value)).toLowerCase(),
+    );
     const previous = values[index - 1]?.toLowerCase();
     // "an orange" is a fruit; "an orange fox" is a colour.
     const next = parts[index + 1];
@@ -246,7 +258,8 @@ function tokenCategory(token: AnalysedToken): KeywordCategory | undefined {
   if (materials.has(lemma)) return 'material';
   if (weathers.has(lemma)) return 'weather';
   if (timesOfDay.has(lemma)) return 'time';
-  if (seasons.has(lemma)) return 'season';
+  // "fallen", "falling" have the lemma of "fall" (autumn) but are no season.
+  if (seasons.has(lemma) && canonical(token.value) === lemma) return 'season';
   if (taggedAsVerb || token.stopWord || genericNouns.has(lemma)) return undefined;
   if (styles.has(lemma)) return 'style';
   // Open vocabulary: what WordNet says the word names ("teal" is a colour, "cubism" a style, "nightfall" a time).

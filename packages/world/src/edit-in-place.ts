@@ -296,8 +296,24 @@ function editSeason(analysis: Analysis, season: string): string {
   return append(analysis, phraseOf(WORLD_SEASONS, season));
 }
 
+// Words after a style name that keep it the picture's style: "anime style", "neon art", "oil painting of".
+const STYLE_HEADS = new Set(['style', 'art', 'artwork', 'painting', 'illustration', 'drawing', 'render', 'photo']);
+
+/**
+ * The prompt's own style: a style name that does not stand before a noun as its modifier ("a neon sign" and "art
+ * deco chandeliers" name a sign and chandeliers, not the picture's style).
+ */
+function pictureStyleSpan(analysis: Analysis): ItemSpan | undefined {
+  return analysis.spans.find((span) => {
+    if (span.item.kind !== 'style') return false;
+    const next = analysis.tokens[span.first + span.length]?.word;
+    if (next === undefined || STYLE_HEADS.has(next)) return true;
+    return loadLexicon().noun(next) === undefined;
+  });
+}
+
 function editStyle(analysis: Analysis, style: string): string {
-  const existing = firstSpan(analysis, 'style');
+  const existing = pictureStyleSpan(analysis);
   const curated = WORLD_STYLES.find((entry) => entry.name === style);
   if (existing) {
     if (curated) return replaceSpan(analysis, existing, curated.phrasings[0]!.replace(/^an? /, ''), false);

@@ -219,6 +219,9 @@ function curatedObjectInside(tokens: readonly string[], first: number, length: n
   return false;
 }
 
+// Works of art a picture shows standing in it (`the statue of liberty`): things, not styles, wherever they stand.
+const SCULPTED = new Set(['statue', 'sculpture', 'figurine', 'bust', 'carving', 'totem', 'monument']);
+
 /**
  * The open reading of a noun. Nouns of no drawable class become objects too (`a book`, `a herd`), except for
  * multi-word ones (`roleless: false`), which would otherwise swallow a modifier and its noun (`red tape`).
@@ -233,6 +236,9 @@ function openNounItem(
   // An artist's name stands for a style after `style of` or `by`; elsewhere an artist is a person (`a tattoo artist`).
   // A work of art that is also a thing (`van`, `etching`) is a style only where a style stands (`an etching of`).
   let nounClass = entry.classes[0] === 'artist' && !options.styleContext ? 'person' : entry.classes[0];
+  if (nounClass === 'art' && entry.lemma.split(' ').some((word) => SCULPTED.has(word))) {
+    return { kind: 'object', name: entry.lemma, plural: entry.lemma !== phrase };
+  }
   if (nounClass === 'art' && !options.styleContext) {
     nounClass = entry.classes.find((candidate) => roleOfClass(candidate) === 'thing') ?? nounClass;
   }
