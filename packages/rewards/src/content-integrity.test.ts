@@ -65,6 +65,15 @@ describe('contentIntegrity', () => {
     expect(result).toMatchObject({ coverage: 1, reward: 0, forbidden: ['daylight'] });
   });
 
+  it.each([
+    // [source, instruction, target]: correct targets whose words only look like a ruled-out state or a count.
+    ['a chessboard with a fallen king', 'make it winter', 'a chessboard with a fallen king in winter'],
+    ['a snow leopard on a rocky ridge', 'make it summer', 'a snow leopard on a rocky ridge in summer'],
+    ['three pine trees in a room', 'make it four pine trees', '(vibrant colours:1.3), four pine trees in a room, 8k'],
+  ])('passes %j + %j -> %j', (source, instruction, target) => {
+    expect(contentIntegrity({ source, instruction, target })).toMatchObject({ reward: 1, forbidden: [] });
+  });
+
   it('gives 0 when a forbidden keyword appears, whatever the coverage', () => {
     const result = contentIntegrity(
       { source: 'a dog on a sofa', instruction: 'remove the dog', target: 'a dog on a sofa' },
