@@ -1,20 +1,23 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createReward } from './composite-reward';
+import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { type ComponentDetails, createReward } from './composite-reward';
 import { registerReward, unregisterReward } from './default-registry';
 import { RewardRegistry } from './registry';
 import { defineReward, type RewardRecord } from './reward';
 
 /** The README's custom reward: minus one per word of the target beyond `maxWords`. */
-registerReward('promptLengthPenalty', ({ maxWords = 8 }) =>
-  defineReward({
-    name: 'promptLengthPenalty',
-    score: (records) =>
-      records.map((record) => {
-        const words = record.target.trim().split(/\s+/).length;
-        return { value: -Math.max(0, words - Number(maxWords)), details: { words } };
-      }),
-  }),
-);
+registerReward('promptLengthPenalty', {
+  options: z.object({ maxWords: z.number().int().positive().default(8) }),
+  create: ({ maxWords }) =>
+    defineReward({
+      name: 'promptLengthPenalty',
+      score: (records) =>
+        records.map((record) => {
+          const words = record.target.trim().split(/\s+/).length;
+          return { value: -Math.max(0, words - maxWords), details: { words } };
+        }),
+    }),
+});
 afterAll(() => unregisterReward('promptLengthPenalty'));
 
 /** A registry of rewards that return given values, so sums can be checked by hand. */
@@ -85,7 +88,10 @@ describe('createReward', () => {
 
   it('rejects bad configs, naming the field', async () => {
     await expect(createReward({ aesthetik: {} })).rejects.toThrow(
-      /^aesthetik: unknown reward "aesthetik"; known rewards: aesthetic, clipScore, contentIntegrity, distilled, pickscore, promptLengthPenalty, relevance/,
+      /^aesthetik: unknown reward "aesthetik" \(did you mean "aesthetic"\?\); known rewards: aesthetic, clipScore, contentIntegrity, distilled, pickscore, promptLengthPenalty, relevance$/,
+    );
+    await expect(createReward({ sharpness: {} })).rejects.toThrow(
+      /^sharpness: unknown reward "sharpness"; known rewards: aesthetic, /,
     );
     await expect(createReward({ contentIntegrity: { weight: Number.NaN } })).rejects.toThrow(
       /^contentIntegrity\.weight: expected a finite number/,
@@ -111,6 +117,60 @@ describe('createReward', () => {
     await expect(createReward({ contentIntegrity: { clip: [1, 0] } })).rejects.toThrow(/^contentIntegrity\.clip/);
     await expect(createReward({ contentIntegrity: {} }, { clip: -1 })).rejects.toThrow(/^clip: /);
     await expect(createReward({})).rejects.toThrow(/^config: no reward configured/);
+  });
+
+  it('checks the options of a custom reward with its schema, naming the option and the field', async () => {
+    await expect(createReward({ promptLengthPenalty: { weight: 1, maxWord: 5 } })).rejects.toThrow(
+      /^promptLengthPenalty: unknown option "maxWord" \(did you mean "maxWords"\?\)$/,
+    );
+    await expect(createReward({ promptLengthPenalty: { maxWords: '5' } })).rejects.toThrow(
+      /^promptLengthPenalty\.maxWords: /,
+    );
+    // The default applies when the option is left out: 8 words is not over the default of 8.
+    const reward = await createReward({ promptLengthPenalty: {} });
+    expect((await reward.score([record]))[0]!.value).toBe(0);
+  });
+
+  it('composes a custom reward with the built-ins of a registry that starts from them', async () => {
+    const empty = new RewardRegistry();
+    await expect(createReward({ contentIntegrity: {} }, { registry: empty })).rejects.toThrow(
+      /^contentIntegrity: unknown reward "contentIntegrity"; the registry is empty \(RewardRegistry\.withBuiltIns\(\)/,
+    );
+    const registry = RewardRegistry.withBuiltIns();
+    registry.register('wordCount', {
+      options: z.object({}),
+      create: () =>
+        defineReward({
+          name: 'wordCount',
+          score: (records) => records.map((item) => ({ value: item.target.split(' ').length, details: {} })),
+        }),
+    });
+    const reward = await createReward({ contentIntegrity: { weight: 3 }, wordCount: { weight: -1 } }, { registry });
+    // All of dog, park and cat kept (3 * 1), 8 words (-8).
+    expect((await reward.score([record]))[0]!.value).toBe(-5);
+    await expect(createReward({ wordCount: {} })).rejects.toThrow(/^wordCount: unknown reward/);
+  });
+
+  it('types and fills details.components with the raw, normalised and weighted value', async () => {
+    const registry = fixedRegistry({ a: [4, 8], b: [-3] });
+    const reward = await createReward(
+      { a: { weight: 0.5, normalize: { mean: 6, std: 2 } }, b: { weight: 2, clip: 1 } },
+      { registry, clip: 3 },
+    );
+    const [first, second] = await reward.score([record, record]);
+    expectTypeOf(first!.details.components).toEqualTypeOf<Record<string, ComponentDetails>>();
+    // a: (4-6)/2 = -1 and (8-6)/2 = 1, halved; b: -3 clipped to -1, doubled. Totals -2.5 and -1.5 are within +-3.
+    expect(first).toEqual({
+      value: -2.5,
+      details: {
+        components: {
+          a: { raw: 4, normalized: -1, weighted: -0.5, details: { name: 'a' } },
+          b: { raw: -3, normalized: -1, weighted: -2, details: { name: 'b' } },
+        },
+      },
+    });
+    expect(second!.details.components.a).toEqual({ raw: 8, normalized: 1, weighted: 0.5, details: { name: 'a' } });
+    expect(second!.value).toBe(-1.5);
   });
 
   it('content integrity can return the coverage instead of the binary reward', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configError } from './config-errors';
+import { closestName, configError } from './config-errors';
 import { defaultRegistry } from './default-registry';
 import { RewardError } from './errors';
 import { createNormaliser, type Normalisation } from './normalisation';
@@ -32,15 +32,24 @@ export interface CreateRewardOptions {
 
 /** What a composite keeps in `details.components[name]` for each component, for logging. */
 export interface ComponentDetails {
-  /** The component reward's own value. */
+  /** The component reward's own value, before normalisation. */
   raw: number;
-  /** After normalisation and clipping. */
+  /** After normalisation and clipping, before weighting. */
   normalized: number;
-  /** `weight * normalized`: this component's share of the total. */
+  /** `weight * normalized`: this component's share of the total (before the total is clipped). */
   weighted: number;
   /** The component reward's own details. */
   details: Record<string, unknown>;
 }
+
+/**
+ * The `details` of a composite's result: one entry per config key. A type alias, not an interface, so that a
+ * `Reward<CompositeDetails>` is also a plain `Reward`.
+ */
+export type CompositeDetails = {
+  /** Per component, keyed by its config key. */
+  components: Record<string, ComponentDetails>;
+};
 
 const finite = (what: string) => z.number({ error: `expected ${what}` });
 
@@ -81,6 +90,20 @@ function clamp(value: number, [low, high]: [number, number]): number {
   return Math.min(high, Math.max(low, value));
 }
 
+function knownList(registry: RewardRegistry): string {
+  const names = registry.names();
+  // An empty registry is almost always `new RewardRegistry()` where the built-ins were wanted.
+  if (names.length === 0)
+    return 'the registry is empty (RewardRegistry.withBuiltIns() starts with the built-in rewards)';
+  return `known rewards: ${names.join(', ')}`;
+}
+
+function unknownReward(key: string, registry: RewardRegistry): RewardError {
+  const suggestion = closestName(key, registry.names());
+  const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+  return new RewardError(key, `unknown reward "${key}"${hint}; ${knownList(registry)}`);
+}
+
 interface Component {
   key: string;
   reward: Reward;
@@ -97,31 +120,28 @@ interface Component {
  * @example
  * const reward = await createReward({ contentIntegrity: { weight: 2, threshold: 0.8 }, promptLength: { weight: 0.5 } });
  * const [result] = await reward.score([{ source, instruction, target }]);
- * result.details.components.contentIntegrity.raw;
- * @throws {@link RewardError} naming the config field: an unknown reward (with the known ones), a weight that is
- *   not a finite number, a bad normalisation or clip, or an option the reward rejects. The composite's `score`
- *   throws naming the record and the component when a component produces NaN or an infinity.
+ * result.details.components.contentIntegrity.raw; // typed: see CompositeDetails
+ * @throws {@link RewardError} naming the config field: an unknown reward (with the known ones and the closest
+ *   name), a weight that is not a finite number, a bad normalisation or clip, or an option the reward rejects. The
+ *   composite's `score` throws naming the record and the component when a component produces NaN or an infinity.
  */
 export async function createReward(
   config: Record<string, ComponentConfig>,
   options: CreateRewardOptions = {},
-): Promise<Reward> {
+): Promise<Reward<CompositeDetails>> {
   const registry = options.registry ?? defaultRegistry;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new RewardError('config', 'expected an object mapping reward names to their options');
   }
   const keys = Object.keys(config);
-  if (keys.length === 0)
-    throw new RewardError('config', `no reward configured; known rewards: ${registry.names().join(', ')}`);
+  if (keys.length === 0) throw new RewardError('config', `no reward configured; ${knownList(registry)}`);
   const totalClip = clipSchema.optional().safeParse(options.clip);
   if (!totalClip.success) throw configError(totalClip.error, 'clip');
 
   const components: Component[] = [];
   for (const key of keys) {
     const factory = registry.get(key);
-    if (factory === undefined) {
-      throw new RewardError(key, `unknown reward "${key}"; known rewards: ${registry.names().join(', ')}`);
-    }
+    if (factory === undefined) throw unknownReward(key, registry);
     const parsed = componentSchema.safeParse(config[key] ?? {});
     if (!parsed.success) throw configError(parsed.error, key);
     const { weight = 1, normalize = 'none', clip, ...rewardOptions } = parsed.data;
@@ -143,7 +163,7 @@ export async function createReward(
     async score(records) {
       validateRecords(records, needs);
       const outputs = await Promise.all(components.map((component) => component.reward.score(records)));
-      const results: RewardResult[] = records.map(() => ({ value: 0, details: { components: {} } }));
+      const results: RewardResult<CompositeDetails>[] = records.map(() => ({ value: 0, details: { components: {} } }));
       components.forEach((component, componentIndex) => {
         const output = outputs[componentIndex];
         checkResults(output, records.length, component.key);
@@ -159,7 +179,7 @@ export async function createReward(
           }
           const total = results[recordIndex]!;
           total.value += weighted;
-          (total.details.components as Record<string, ComponentDetails>)[component.key] = {
+          total.details.components[component.key] = {
             raw: result.value,
             normalized: value,
             weighted,

@@ -1,36 +1,27 @@
-import { contentIntegrityReward } from './content-integrity-reward';
-import { type RewardFactory, RewardRegistry } from './registry';
+import type { z } from 'zod';
+import { type RewardFactory, type RewardRegistration, RewardRegistry } from './registry';
 
-/** The registry that {@link createReward} uses unless given another; holds the built-in rewards. */
-export const defaultRegistry = new RewardRegistry();
-defaultRegistry.register('contentIntegrity', (options, context) => contentIntegrityReward(options, context.field));
-// Model-based rewards are imported on first use, so this light entry loads no tensor runtime until one is configured.
-defaultRegistry.register('aesthetic', async (options, { field }) =>
-  (await import('./aesthetic/aesthetic-reward')).aestheticFromConfig(options, field),
-);
-defaultRegistry.register('pickscore', async (options, { field }) =>
-  (await import('./pickscore/pickscore-reward')).pickScoreFromConfig(options, field),
-);
-defaultRegistry.register('clipScore', async (options, { field }) =>
-  (await import('./clip/clip-rewards')).clipScoreFromConfig(options, field),
-);
-defaultRegistry.register('distilled', async (options, { field }) =>
-  (await import('./distilled/text-reward')).distilledFromConfig(options, field),
-);
-defaultRegistry.register('relevance', async (options, { field }) =>
-  (await import('./clip/clip-rewards')).relevanceFromConfig(options, field),
-);
+/** The registry that {@link createReward} uses unless given another; starts with the built-in rewards. */
+export const defaultRegistry = RewardRegistry.withBuiltIns();
 
 /**
- * Adds a reward to the default registry, so `createReward({ [name]: { weight, ...options } })` can use it.
+ * Adds a reward to the default registry, so `createReward({ [name]: { weight, ...options } })` can use it. Takes the
+ * same two forms as {@link RewardRegistry.register}: `{ options: zodSchema, create }` (options checked and typed) or
+ * a bare factory (options unchecked).
  *
  * @example
- * registerReward('promptLength', ({ maxWords = 60 }) =>
- *   defineReward({ name: 'promptLength', score: (records) => records.map((r) => ({ value: ..., details: {} })) }));
- * @throws {@link RewardError} on a bad or taken name (unless `{ replace: true }`).
+ * registerReward('promptLength', {
+ *   options: z.object({ maxWords: z.number().int().positive().default(40) }),
+ *   create: ({ maxWords }) => defineReward({ name: 'promptLength', score: (records) => ... }),
+ * });
+ * @throws {@link RewardError} on a bad or taken name (unless `{ replace: true }`) or a malformed registration.
  */
-export function registerReward(name: string, factory: RewardFactory, options: { replace?: boolean } = {}): void {
-  defaultRegistry.register(name, factory, options);
+export function registerReward<Schema extends z.ZodType<Record<string, unknown>>>(
+  name: string,
+  reward: RewardRegistration<Schema> | RewardFactory,
+  options: { replace?: boolean } = {},
+): void {
+  defaultRegistry.register(name, reward, options);
 }
 
 /** Removes a reward from the default registry; returns whether it was there. */

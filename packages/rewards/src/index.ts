@@ -10,6 +10,7 @@ export {
   type ClipRange,
   type ComponentConfig,
   type ComponentDetails,
+  type CompositeDetails,
   type CreateRewardOptions,
   createReward,
 } from './composite-reward';
@@ -44,7 +45,7 @@ export { type Normalisation, RunningMoments } from './normalisation';
 /** Loading optional peer dependencies with a clear error. */
 export { loadOptionalDependency, type ModuleImporter } from './optional-dependency';
 /** Reward registries. */
-export { type RewardFactory, type RewardFactoryContext, RewardRegistry } from './registry';
+export { type RewardFactory, type RewardFactoryContext, type RewardRegistration, RewardRegistry } from './registry';
 /** The Reward API. */
 export {
   checkResults,

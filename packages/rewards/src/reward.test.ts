@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { RewardError } from './errors';
-import { defineReward, type RewardRecord, validateRecords } from './reward';
+import { defineReward, type Reward, type RewardRecord, validateRecords } from './reward';
 
 const record: RewardRecord = { source: 'a cat', instruction: 'add a hat', target: 'a cat wearing a hat' };
 const rgb = (width: number, height: number, channels = 3) => ({
@@ -78,6 +78,17 @@ describe('defineReward', () => {
     await expect(broken.score([record, record])).rejects.toThrow(/^records\[1\]: reward "broken" produced NaN/);
     const short = defineReward({ name: 'short', score: () => [] });
     await expect(short.score([record])).rejects.toThrow(/returned 0 results for 1 records/);
+  });
+
+  it('types details from what score returns, and stays a plain Reward', async () => {
+    const words = defineReward({
+      name: 'words',
+      score: (records) => records.map((item) => ({ value: 0, details: { words: item.target.split(' ').length } })),
+    });
+    expectTypeOf(words).toEqualTypeOf<Reward<{ words: number }>>();
+    expectTypeOf(words).toExtend<Reward>();
+    const [result] = await words.score([record]);
+    expect(result!.details.words).toBe(5); // 'a cat wearing a hat'
   });
 
   it('rejects a definition without a name', () => {

@@ -32,29 +32,32 @@ export interface RewardRecord {
   original?: string;
 }
 
-/** A reward's verdict on one record. */
-export interface RewardResult {
+/**
+ * A reward's verdict on one record. `Details` is the shape of `details` when the reward declares it (a composition's
+ * is `CompositeDetails`); by default any record of values.
+ */
+export interface RewardResult<Details extends object = Record<string, unknown>> {
   /** A finite number; higher is better. */
   value: number;
   /** Whatever explains the value (missing keywords, per-component values...), for logs and reports. */
-  details: Record<string, unknown>;
+  details: Details;
 }
 
-/** A named, batched, asynchronous scorer of records. */
-export interface Reward {
+/** A named, batched, asynchronous scorer of records; `Details` types its results' `details`. */
+export interface Reward<Details extends object = Record<string, unknown>> {
   readonly name: string;
   /** What each record must carry besides its prompts. */
   readonly needs: readonly RewardNeed[];
   /** Scores a batch; the i-th result belongs to the i-th record. */
-  score(records: readonly RewardRecord[]): Promise<RewardResult[]>;
+  score(records: readonly RewardRecord[]): Promise<RewardResult<Details>[]>;
 }
 
-/** What {@link defineReward} turns into a checked {@link Reward}. */
-export interface RewardDefinition {
+/** What {@link defineReward} turns into a checked {@link Reward}; `Details` is inferred from what `score` returns. */
+export interface RewardDefinition<Details extends object = Record<string, unknown>> {
   name: string;
   needs?: readonly RewardNeed[];
   /** Receives records that are already validated; may return synchronously. */
-  score(records: readonly RewardRecord[]): Promise<RewardResult[]> | RewardResult[];
+  score(records: readonly RewardRecord[]): Promise<RewardResult<Details>[]> | RewardResult<Details>[];
 }
 
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -166,7 +169,9 @@ export function checkResults(results: unknown, count: number, rewardName: string
  * Builds a {@link Reward} from a scoring function, adding the checks every reward owes its callers: the batch is
  * validated against `needs` before scoring, and every value must come back finite.
  */
-export function defineReward(definition: RewardDefinition): Reward {
+export function defineReward<Details extends object = Record<string, unknown>>(
+  definition: RewardDefinition<Details>,
+): Reward<Details> {
   if (typeof definition?.name !== 'string' || definition.name.trim() === '') {
     throw new RewardError('name', 'a reward needs a non-empty name');
   }
