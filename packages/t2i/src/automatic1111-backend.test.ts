@@ -1,7 +1,8 @@
 import { loadImage } from '@napi-rs/canvas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Automatic1111TextToImage } from './automatic1111-backend';
-import { FakeAutomatic1111Server } from './testing/index';
+import { ImageTooLargeError } from './png-size-limits';
+import { FakeAutomatic1111Server, testPngHeader } from './testing/index';
 import { TextToImageError } from './text-to-image-error';
 
 let server: FakeAutomatic1111Server;
@@ -94,6 +95,27 @@ describe('Automatic1111TextToImage', () => {
       expect(error).toBeInstanceOf(TextToImageError);
       expect((error as Error).message).toMatch(message);
     }
+  });
+
+  it('refuses an image whose header claims 2147483647 x 2147483647 pixels, or more than imageSizeLimits', async () => {
+    const huge = Buffer.from(testPngHeader(2147483647, 2147483647)).toString('base64');
+    server.failNext('POST /sdapi', { kind: 'status', status: 200, body: { images: [huge], info: '{}' } });
+    const error = await backend()
+      .generate({ prompt: 'x' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImageTooLargeError);
+    expect(error).toMatchObject({ backend: 'a1111', field: 'images[0]', width: 2147483647 });
+    const small = backend({ imageSizeLimits: { maxWidth: 31 } }).generate({ prompt: 'x', width: 32, height: 32 });
+    await expect(small).rejects.toThrow('images[0] declares 32 x 32 pixels, over the limit of 31 x 16384');
+  });
+
+  it('drops an answer over maxResponseBytes, naming the backend and path', async () => {
+    server.failNext('POST /sdapi', { kind: 'endless', stopAfterBytes: 10 * 2 ** 20 });
+    const error = await backend({ maxResponseBytes: 2 ** 20 })
+      .generate({ prompt: 'x' })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'ResponseTooLargeError', backend: 'a1111', path: '/sdapi/v1/txt2img' });
+    expect(await server.streamed[0]!.ended).toBe('client-closed');
   });
 
   it('times out a hanging server and cancels on abort', async () => {

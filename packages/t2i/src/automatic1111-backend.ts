@@ -65,7 +65,8 @@ export class Automatic1111TextToImage implements TextToImage {
     const seeds = Array.isArray(info.all_seeds) ? info.all_seeds : [];
     const infotexts = Array.isArray(info.infotexts) ? info.infotexts : [];
     return wanted.map((encoded, index) => {
-      const image = decodeBase64Png(encoded, { ...context, field: `images[${first + index}]` });
+      const field = `images[${first + index}]`;
+      const image = decodeBase64Png(encoded, { ...context, field }, this.options.imageSizeLimits);
       const reported = seeds[index] ?? (typeof info.seed === 'number' ? info.seed + index : undefined);
       return {
         ...image,

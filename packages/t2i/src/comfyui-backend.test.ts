@@ -130,6 +130,30 @@ describe('ComfyUiTextToImage', () => {
     );
   });
 
+  it('drops a /view image over maxImageBytes and refuses one that claims too many pixels', async () => {
+    await start();
+    const limit = 2 ** 20;
+    server.failNext('GET /view', { kind: 'endless', stopAfterBytes: 10 * limit, contentType: 'image/png' });
+    const backend = new ComfyUiTextToImage({ url: server.url, maxImageBytes: limit, retryDelayMs: 1 });
+    await expect(backend.generate({ prompt: 'x' })).rejects.toMatchObject({
+      name: 'ResponseTooLargeError',
+      backend: 'comfyui',
+      path: '/view',
+      option: 'maxImageBytes',
+      limit,
+    });
+    expect(await server.streamed[0]!.ended).toBe('client-closed');
+    expect(server.streamed[0]!.bytesSent).toBeLessThan(10 * limit);
+    const narrow = new ComfyUiTextToImage({ url: server.url, imageSizeLimits: { maxPixels: 100 } });
+    await expect(narrow.generate({ prompt: 'x', width: 16, height: 16 })).rejects.toMatchObject({
+      name: 'ImageTooLargeError',
+      backend: 'comfyui',
+      field: 'answer',
+      width: 16,
+      height: 16,
+    });
+  });
+
   it('retries a failing /view, gives up waiting after the generation timeout and cancels', async () => {
     await start();
     server.failNext('GET /view', { kind: 'status', status: 500, body: 'boom' });

@@ -11,7 +11,7 @@ import {
 } from './comfyui-workflow';
 import { randomSeed } from './decode-images';
 import { type HttpBackendOptions, HttpClient, joinUrl } from './http-client';
-import { readPngSize } from './png-header';
+import { checkPngSize } from './png-size-limits';
 import type { GeneratedImage, GenerateOptions, GenerateRequest, TextToImage } from './text-to-image';
 import { TextToImageError } from './text-to-image-error';
 
@@ -264,8 +264,7 @@ export class ComfyUiTextToImage implements TextToImage {
     });
     const viewUrl = `${joinUrl(this.options.url, '/view')}?${query}`;
     const png = await this.client.bytes(viewUrl, signal);
-    const size = readPngSize(png);
-    if (!size) throw new TextToImageError({ backend: 'comfyui', url: viewUrl }, 'answer is not a PNG image');
+    const size = checkPngSize(png, this.options.imageSizeLimits, { backend: 'comfyui', url: viewUrl, field: 'answer' });
     return {
       png,
       ...size,

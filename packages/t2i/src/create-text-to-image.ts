@@ -87,5 +87,7 @@ export async function createTextToImage(spec: string, options: CreateTextToImage
         `invalid text-to-image spec "${spec}": unknown backend "${name}" (expected ${specForms})`,
       );
   }
-  return options.cacheDir ? withRenderCache(backend, { dir: options.cacheDir }) : backend;
+  return options.cacheDir
+    ? withRenderCache(backend, { dir: options.cacheDir, imageSizeLimits: options.imageSizeLimits })
+    : backend;
 }

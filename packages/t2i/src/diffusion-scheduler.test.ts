@@ -62,6 +62,22 @@ describe('noise schedule', () => {
     expect(() => inferenceTimesteps(sd, 0, true)).toThrow(RangeError);
   });
 
+  it('computes linspace timesteps exactly as numpy.linspace(0, 999, 20)[::-1] does', () => {
+    // numpy: step = (999 - 0) / 19 once, y[i] = 0 + i * step in float64, y[19] = 999 exactly; the literals are
+    // Python's repr of [i * (999 / 19) for i in range(19)] + [999.0], reversed. Computing i * 999 / 19 instead
+    // differs by one ulp at i = 3, 6, 7, 12, 13, 14.
+    const expected = [
+      999, 946.421052631579, 893.8421052631579, 841.2631578947369, 788.6842105263158, 736.1052631578948,
+      683.5263157894738, 630.9473684210527, 578.3684210526316, 525.7894736842105, 473.2105263157895, 420.63157894736844,
+      368.0526315789474, 315.47368421052636, 262.89473684210526, 210.31578947368422, 157.73684210526318,
+      105.15789473684211, 52.578947368421055, 0,
+    ];
+    const config: SchedulerConfig = { ...sd, timestepSpacing: 'linspace' };
+    expect(inferenceTimesteps(config, 20, false)).toEqual(expected);
+    expect(new EulerDiscreteScheduler(config, 20).timesteps).toEqual(expected);
+    expect(inferenceTimesteps(config, 1, false)).toEqual([0]);
+  });
+
   it('keeps timesteps strictly decreasing and inside the schedule for any step count', () => {
     fc.assert(
       fc.property(

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient, joinUrl, serverMessage } from './http-client';
+import { ResponseTooLargeError } from './response-size-limit';
 import { FakeServer } from './testing/index';
 import { TextToImageError } from './text-to-image-error';
 
@@ -93,6 +94,73 @@ describe('HttpClient', () => {
     await client({ fetch: fetcher, headers: { 'x-token': 't' } }).json(`${server.url}/echo`, {});
     expect(seen).toEqual([`${server.url}/echo`]);
     expect(server.requests[0]!.headers['x-token']).toBe('t');
+  });
+});
+
+describe('HttpClient response size limits', () => {
+  const limit = 1024 * 1024;
+
+  it('refuses a JSON answer whose Content-Length is over maxResponseBytes, and drops the connection', async () => {
+    server.failNext('POST /echo', { kind: 'declared-length', contentLength: 2 * 1024 ** 3 }, 3);
+    const error = await client({ maxResponseBytes: limit })
+      .json(`${server.url}/echo`, {})
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({ backend: 'test', path: '/echo', limit, option: 'maxResponseBytes' });
+    expect((error as Error).message).toBe(
+      `test backend at ${server.url}/echo: HTTP 200 answer to /echo is larger than maxResponseBytes = 1048576 ` +
+        'bytes (Content-Length 2147483648)',
+    );
+    expect(await server.streamed[0]!.ended).toBe('client-closed');
+    // too large is not a transient failure: no retry
+    expect(server.requestsTo('POST /echo')).toHaveLength(1);
+  });
+
+  it('stops reading a never-ending chunked answer at the limit, long before the server is done', async () => {
+    server.failNext('POST /echo', { kind: 'endless', stopAfterBytes: 10 * limit });
+    const error = await client({ maxResponseBytes: limit })
+      .json(`${server.url}/echo`, {})
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect((error as Error).message).toContain('answer to /echo is larger than maxResponseBytes = 1048576 bytes');
+    expect(await server.streamed[0]!.ended).toBe('client-closed');
+    expect(server.streamed[0]!.bytesSent).toBeLessThan(10 * limit);
+  });
+
+  it('applies maxImageBytes to downloads, both ways', async () => {
+    server
+      .failNext('GET /blob', { kind: 'declared-length', contentLength: 40 * 1024 ** 2, contentType: 'image/png' })
+      .failNext('GET /blob', { kind: 'endless', stopAfterBytes: 10 * limit, contentType: 'image/png' });
+    for (let index = 0; index < 2; index++) {
+      const error = await client({ maxImageBytes: limit, retries: 0 })
+        .bytes(`${server.url}/blob?filename=a.png`)
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'ResponseTooLargeError', path: '/blob', option: 'maxImageBytes' });
+      expect(await server.streamed[index]!.ended).toBe('client-closed');
+      expect(server.streamed[index]!.bytesSent).toBeLessThan(10 * limit);
+    }
+  });
+
+  it('keeps an answer of exactly the limit, and uses 64 MiB for JSON and 32 MiB for images by default', async () => {
+    const exact = JSON.stringify({ received: { text: 'x'.repeat(100) } });
+    const answer = await client({ maxResponseBytes: Buffer.byteLength(exact) }).json(`${server.url}/echo`, {
+      text: 'x'.repeat(100),
+    });
+    expect(answer).toEqual({ received: { text: 'x'.repeat(100) } });
+    server
+      .failNext('POST /echo', { kind: 'declared-length', contentLength: 64 * 2 ** 20 + 1 })
+      .failNext('GET /blob', { kind: 'declared-length', contentLength: 32 * 2 ** 20 + 1 });
+    await expect(client().json(`${server.url}/echo`, {})).rejects.toMatchObject({ limit: 64 * 2 ** 20 });
+    await expect(client().bytes(`${server.url}/blob`)).rejects.toMatchObject({ limit: 32 * 2 ** 20 });
+  });
+
+  it('reads at most 64 KiB of an error answer and still reports its status', async () => {
+    server.failNext('POST /echo', { kind: 'status', status: 422, body: 'x'.repeat(1024 * 1024) });
+    const error = await client({ retries: 0 })
+      .json(`${server.url}/echo`, {})
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'TextToImageError', status: 422 });
+    expect((error as TextToImageError).serverMessage).toBe('x'.repeat(500));
   });
 });
 

@@ -1,4 +1,6 @@
 import pRetry from 'p-retry';
+import type { ImageSizeLimits } from './png-size-limits';
+import { ResponseTooLargeError, readBodyUpTo } from './response-size-limit';
 import { TextToImageError } from './text-to-image-error';
 
 /** Transport settings shared by the HTTP backends. */
@@ -15,10 +17,28 @@ export interface HttpBackendOptions {
   concurrency?: number;
   /** Extra headers on every request (e.g. `Authorization`). */
   headers?: Record<string, string>;
+  /**
+   * Largest JSON answer in bytes (default 64 MiB: a batch of base64 PNGs, which grow by a third in base64). Checked
+   * against Content-Length and while reading; a larger answer is dropped with a {@link ResponseTooLargeError}.
+   */
+  maxResponseBytes?: number;
+  /** Largest downloaded image in bytes (default 32 MiB, beyond any PNG an SD-class model renders), as above. */
+  maxImageBytes?: number;
+  /** Largest image size accepted, read from each PNG's header before it is returned (defaults: 16384², 2^28 px). */
+  imageSizeLimits?: ImageSizeLimits;
 }
 
 /** Longest server message kept in an error, in characters. */
 const messageLimit = 500;
+
+/** Most bytes of an error answer read: enough for any server message, and the message is cut to 500 anyway. */
+const errorBodyLimit = 64 * 1024;
+
+/** A size limit on answers and the option that sets it, for the error message. */
+interface BodyLimit {
+  bytes: number;
+  option: 'maxResponseBytes' | 'maxImageBytes';
+}
 
 /**
  * Requests against one server with timeouts, cancellation and retries; every failure becomes a TextToImageError
@@ -30,6 +50,8 @@ export class HttpClient {
   private readonly retries: number;
   private readonly retryDelayMs: number;
   private readonly headers: Record<string, string>;
+  private readonly jsonLimit: BodyLimit;
+  private readonly imageLimit: BodyLimit;
 
   constructor(
     readonly backend: string,
@@ -40,38 +62,40 @@ export class HttpClient {
     this.retries = options.retries ?? 2;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.headers = options.headers ?? {};
+    this.jsonLimit = { bytes: options.maxResponseBytes ?? 64 * 2 ** 20, option: 'maxResponseBytes' };
+    this.imageLimit = { bytes: options.maxImageBytes ?? 32 * 2 ** 20, option: 'maxImageBytes' };
   }
 
-  /** POSTs `body` as JSON (or GETs when body is undefined) and parses the JSON answer. */
+  /** POSTs `body` as JSON (or GETs when body is undefined) and parses the JSON answer, of at most maxResponseBytes. */
   async json(url: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    const response = await this.request(url, body, signal, async (answer) => {
-      const text = await answer.text();
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new TextToImageError(
-          { backend: this.backend, url, status: answer.status, serverMessage: text.slice(0, messageLimit) },
-          'answered with malformed JSON',
-        );
-      }
-    });
-    return response;
+    const answer = await this.request(url, body, signal, this.jsonLimit);
+    const text = new TextDecoder().decode(answer.bytes);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new TextToImageError(
+        { backend: this.backend, url, status: answer.status, serverMessage: text.slice(0, messageLimit) },
+        'answered with malformed JSON',
+      );
+    }
   }
 
-  /** GETs a binary body. */
-  bytes(url: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.request(url, undefined, signal, async (answer) => new Uint8Array(await answer.arrayBuffer()));
+  /** GETs a binary body of at most maxImageBytes. */
+  async bytes(url: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return (await this.request(url, undefined, signal, this.imageLimit)).bytes;
   }
 
-  private request<T>(
+  private request(
     url: string,
     body: unknown,
     signal: AbortSignal | undefined,
-    read: (response: Response) => Promise<T>,
-  ): Promise<T> {
-    const attempt = async (): Promise<T> => {
+    limit: BodyLimit,
+  ): Promise<{ bytes: Uint8Array; status: number }> {
+    const attempt = async (): Promise<{ bytes: Uint8Array; status: number }> => {
       const timeout = AbortSignal.timeout(this.timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      // aborted when an answer is too large, so that the connection is dropped instead of drained
+      const drop = new AbortController();
+      const combined = AbortSignal.any(signal ? [signal, timeout, drop.signal] : [timeout, drop.signal]);
       try {
         const response = await this.fetch(url, {
           method: body === undefined ? 'GET' : 'POST',
@@ -80,7 +104,9 @@ export class HttpClient {
           signal: combined,
         });
         if (!response.ok) {
-          const text = await response.text();
+          const { bytes, truncated } = await readBodyUpTo(response, errorBodyLimit);
+          if (truncated) drop.abort();
+          const text = new TextDecoder().decode(bytes);
           throw new TextToImageError(
             {
               backend: this.backend,
@@ -92,7 +118,18 @@ export class HttpClient {
             'request failed',
           );
         }
-        return await read(response);
+        const context = { backend: this.backend, url, status: response.status };
+        const declared = response.headers.get('content-length');
+        if (declared !== null && Number(declared) > limit.bytes) {
+          drop.abort();
+          throw new ResponseTooLargeError(context, limit, `Content-Length ${declared}`);
+        }
+        const { bytes, truncated } = await readBodyUpTo(response, limit.bytes);
+        if (truncated) {
+          drop.abort();
+          throw new ResponseTooLargeError(context, limit, `stopped reading at ${limit.bytes} bytes`);
+        }
+        return { bytes, status: response.status };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (error instanceof TextToImageError) throw error;

@@ -37,7 +37,14 @@ export {
 } from './onnx-stable-diffusion';
 export { type OpenAiImagesOptions, OpenAiImagesTextToImage } from './openai-images-backend';
 export { readPngSize } from './png-header';
+export {
+  checkPngSize,
+  defaultImageSizeLimits,
+  type ImageSizeLimits,
+  ImageTooLargeError,
+} from './png-size-limits';
 export { type CachedTextToImage, type RenderCacheOptions, renderCacheKey, withRenderCache } from './render-cache';
+export { ResponseTooLargeError } from './response-size-limit';
 export {
   alphasCumulativeProduct,
   inferenceTimesteps,

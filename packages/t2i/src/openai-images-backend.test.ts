@@ -47,6 +47,20 @@ describe('OpenAiImagesTextToImage', () => {
     expect(downloads[0]!.headers.authorization).toBeUndefined();
   });
 
+  it('refuses b64_json and downloaded images over imageSizeLimits, naming the field', async () => {
+    for (const answerWithUrls of [false, true]) {
+      if (answerWithUrls) await server.close();
+      await start({ answerWithUrls });
+      const backend = new OpenAiImagesTextToImage({ url: `${server.url}/v1`, imageSizeLimits: { maxHeight: 15 } });
+      await expect(backend.generate({ prompt: 'x', width: 16, height: 16 })).rejects.toMatchObject({
+        name: 'ImageTooLargeError',
+        backend: 'openai',
+        field: answerWithUrls ? 'data[0].url' : 'data[0].b64_json',
+        height: 16,
+      });
+    }
+  });
+
   it('rethrows the API error message without retrying a 401', async () => {
     await start({ apiKey: 'sk-right' });
     const backend = new OpenAiImagesTextToImage({ url: `${server.url}/v1`, apiKey: 'sk-wrong', retries: 3 });

@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { decodeBase64Png } from './decode-images';
 import { type HttpBackendOptions, HttpClient, joinUrl } from './http-client';
-import { readPngSize } from './png-header';
+import { checkPngSize } from './png-size-limits';
 import type { GeneratedImage, GenerateOptions, GenerateRequest, TextToImage } from './text-to-image';
 import { TextToImageError } from './text-to-image-error';
 
@@ -65,7 +65,11 @@ export class OpenAiImagesTextToImage implements TextToImage {
         const entry = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
         const image =
           typeof entry.b64_json === 'string'
-            ? decodeBase64Png(entry.b64_json, { ...context, field: `data[${index}].b64_json` })
+            ? decodeBase64Png(
+                entry.b64_json,
+                { ...context, field: `data[${index}].b64_json` },
+                this.options.imageSizeLimits,
+              )
             : await this.download(entry.url, `data[${index}]`, signal);
         return {
           ...image,
@@ -91,8 +95,11 @@ export class OpenAiImagesTextToImage implements TextToImage {
     if (typeof imageUrl !== 'string')
       throw new TextToImageError(context, `answer ${field} has neither b64_json nor url`);
     const png = await this.downloads.bytes(imageUrl, signal);
-    const size = readPngSize(png);
-    if (!size) throw new TextToImageError({ backend: 'openai', url: imageUrl }, `${field}.url is not a PNG image`);
+    const size = checkPngSize(png, this.options.imageSizeLimits, {
+      backend: 'openai',
+      url: imageUrl,
+      field: `${field}.url`,
+    });
     return { png, ...size };
   }
 }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ImageTooLargeError } from './png-size-limits';
 import { renderCacheKey, withRenderCache } from './render-cache';
-import { testPng } from './testing/index';
+import { testPng, testPngHeader } from './testing/index';
 import type { GeneratedImage, GenerateRequest, TextToImage } from './text-to-image';
 
 /** Renders seed-coloured squares and counts how many images it drew. */
@@ -88,6 +89,35 @@ describe('withRenderCache', () => {
       }),
     );
     expect(renderCacheKey('x', { prompt: 'p', seed: 1 }, 1)).toBe(renderCacheKey('x', { prompt: 'p', seed: 2 }, 0));
+  });
+
+  it('refuses to store an image that claims 2147483647 x 2147483647 pixels, and stores nothing of its batch', async () => {
+    const dir = await folder();
+    const backend = countingBackend('huge:1');
+    const generate = backend.generate;
+    backend.generate = async (request) => {
+      const images = await generate(request);
+      images[1] = { ...images[1]!, png: testPngHeader(2147483647, 2147483647), width: 2147483647, height: 2147483647 };
+      return images;
+    };
+    const error = await withRenderCache(backend, { dir })
+      .generate({ prompt: 'p', seed: 1, n: 2 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImageTooLargeError);
+    expect(error).toMatchObject({ backend: 'huge:1', field: 'images[1].png' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('treats an entry over imageSizeLimits as a miss', async () => {
+    const dir = await folder();
+    const backend = countingBackend();
+    const request = { prompt: 'p', seed: 2, width: 16, height: 16 };
+    await withRenderCache(backend, { dir }).generate(request);
+    await withRenderCache(backend, { dir }).generate(request);
+    expect(backend.rendered).toBe(1);
+    const narrow = withRenderCache(backend, { dir, imageSizeLimits: { maxWidth: 8, maxHeight: 8 } });
+    await expect(narrow.generate(request)).rejects.toThrow(ImageTooLargeError);
+    expect(narrow.stats).toEqual({ hits: 0, misses: 1 });
   });
 
   it('treats damaged entries as misses and repairs them', async () => {

@@ -3,13 +3,18 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@diffchat/core';
-import { readPngSize } from './png-header';
+import { checkPngSize, type ImageSizeLimits } from './png-size-limits';
 import type { GeneratedImage, GenerateOptions, GenerateRequest, TextToImage } from './text-to-image';
 
 /** Settings of {@link withRenderCache}. */
 export interface RenderCacheOptions {
   /** Cache folder; created when missing. Safe to share between processes. */
   dir: string;
+  /**
+   * Largest image stored or served (defaults: 16384 x 16384, 2^28 pixels), read from the PNG header: a larger one
+   * from the backend is refused with an `ImageTooLargeError`, a larger one on disk is a miss.
+   */
+  imageSizeLimits?: ImageSizeLimits;
 }
 
 /** A backend wrapped by {@link withRenderCache}, with counters of images served from disk and rendered. */
@@ -73,10 +78,10 @@ export function withRenderCache(backend: TextToImage, options: RenderCacheOption
     try {
       const entry = JSON.parse(readFileSync(jsonPath, 'utf8')) as CacheEntry;
       const png = new Uint8Array(readFileSync(pngPath));
-      const size = readPngSize(png);
-      // a damaged or foreign entry is a miss; rendering again overwrites it
+      // a damaged, foreign or oversized entry is a miss (checkPngSize throws); rendering again overwrites it
+      const size = checkPngSize(png, options.imageSizeLimits, { backend: backend.id, url: pngPath, field: 'png' });
       const complete = png.length === entry.bytes && endsWithPngTrailer(png);
-      if (entry.key !== key || !complete || size?.width !== entry.width || size.height !== entry.height)
+      if (entry.key !== key || !complete || size.width !== entry.width || size.height !== entry.height)
         return undefined;
       return { png, width: entry.width, height: entry.height, seed: entry.seed, metadata: entry.metadata ?? {} };
     } catch {
@@ -118,6 +123,11 @@ export function withRenderCache(backend: TextToImage, options: RenderCacheOption
     const rendering = (async () => {
       const images = await backend.generate(request, callOptions);
       stats.misses += images.length;
+      // the whole batch is refused before any of it is stored
+      images.forEach((image, index) => {
+        const context = { backend: backend.id, url: options.dir, field: `images[${index}].png` };
+        checkPngSize(image.png, options.imageSizeLimits, context);
+      });
       await Promise.all(images.slice(0, keys.length).map((image, index) => write(keys[index]!, image, request)));
       return images;
     })();

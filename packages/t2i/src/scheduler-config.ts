@@ -176,7 +176,7 @@ function roundHalfToEven(value: number): number {
 /**
  * The inference timesteps, from the noisiest down, as diffusers' `set_timesteps` picks them.
  * `leading`: multiples of floor(T / n) plus steps_offset; `trailing`: T − 1 downwards in strides of T / n;
- * `linspace`: n points evenly spaced over [0, T − 1].
+ * `linspace`: n points evenly spaced over [0, T − 1], computed as numpy's `linspace` does.
  * @param round - round `linspace` points to integers (DDIM does, Euler keeps fractional timesteps)
  */
 export function inferenceTimesteps(config: SchedulerConfig, steps: number, round: boolean): number[] {
@@ -192,8 +192,11 @@ export function inferenceTimesteps(config: SchedulerConfig, steps: number, round
     const ratio = total / steps;
     for (let index = 0; index < steps; index++) timesteps.push(roundHalfToEven(total - index * ratio) - 1);
   } else {
+    // numpy's linspace: one step, start + index·step, and the last point set to stop; index·(T − 1)/(n − 1) rounds
+    // differently and lands one ulp away from diffusers in some steps
+    const step = steps === 1 ? 0 : (total - 1) / (steps - 1);
     for (let index = steps - 1; index >= 0; index--) {
-      const point = steps === 1 ? 0 : (index * (total - 1)) / (steps - 1);
+      const point = index === steps - 1 && steps > 1 ? total - 1 : index * step;
       timesteps.push(round ? roundHalfToEven(point) : point);
     }
   }

@@ -3,7 +3,7 @@
  * that another attempt may fix: network errors, timeouts, HTTP 5xx and 429.
  */
 export class TextToImageError extends Error {
-  override readonly name = 'TextToImageError';
+  override readonly name: string = 'TextToImageError';
   /** Backend name, e.g. `a1111`. */
   readonly backend: string;
   /** The URL of the failed request. */

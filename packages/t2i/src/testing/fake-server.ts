@@ -20,7 +20,24 @@ export type FakeFailure =
   /** Answer 200 with a body that is not JSON. */
   | { kind: 'malformed-json' }
   /** Drop the connection without answering (a network error on the client). */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Answer 200 with this Content-Length, send a few bytes and then nothing until the client goes away. */
+  | { kind: 'declared-length'; contentLength: number; contentType?: string }
+  /**
+   * Answer 200 with a chunked body of `chunkBytes` chunks (default 64 KiB) that goes on until the client goes away or
+   * `stopAfterBytes` have been sent, the bound that keeps a test from running forever.
+   */
+  | { kind: 'endless'; stopAfterBytes: number; chunkBytes?: number; contentType?: string };
+
+/** How a `declared-length` or `endless` answer went, for tests that check the client stopped reading. */
+export interface StreamedAnswer {
+  /** Path and query of the request. */
+  path: string;
+  /** Body bytes handed to the socket so far. */
+  bytesSent: number;
+  /** Settles when the answer is over: `client-closed` when the client dropped it, else `completed`. */
+  ended: Promise<'client-closed' | 'completed'>;
+}
 
 /** Route handler: returns the answer, or writes it itself and returns undefined. */
 export type FakeHandler = (
@@ -44,6 +61,8 @@ export interface FakeAnswer {
 export class FakeServer {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** Every `declared-length` and `endless` answer played, in order. */
+  readonly streamed: StreamedAnswer[] = [];
   protected readonly server: Server;
   private readonly routes: { method: string; prefix: string; handler: FakeHandler }[] = [];
   private readonly failures: { route: string; failure: FakeFailure; remaining: number }[] = [];
@@ -115,7 +134,7 @@ export class FakeServer {
     const failure = this.failures.find((entry) => entry.remaining > 0 && key.startsWith(entry.route));
     if (failure) {
       failure.remaining--;
-      return this.play(failure.failure, response);
+      return this.play(failure.failure, recorded, response);
     }
     const route = this.routes.find(
       (entry) => entry.method === recorded.method && url.pathname.startsWith(entry.prefix),
@@ -129,7 +148,7 @@ export class FakeServer {
     }
   }
 
-  private play(failure: FakeFailure, response: ServerResponse): void {
+  private play(failure: FakeFailure, request: RecordedRequest, response: ServerResponse): void {
     switch (failure.kind) {
       case 'status':
         if (typeof failure.body === 'string') {
@@ -144,7 +163,54 @@ export class FakeServer {
       case 'reset':
         response.socket?.destroy();
         return;
+      case 'declared-length':
+        response.writeHead(200, {
+          'content-type': failure.contentType ?? 'application/json',
+          'content-length': String(failure.contentLength),
+        });
+        this.stream(request, response, 0, 16);
+        return;
+      case 'endless':
+        response.writeHead(200, { 'content-type': failure.contentType ?? 'application/json' });
+        this.stream(request, response, failure.stopAfterBytes, failure.chunkBytes ?? 64 * 1024);
+        return;
     }
+  }
+
+  /** Writes `chunkBytes` chunks, waiting for the socket to drain, until the client leaves or `stopAfterBytes`. */
+  private stream(request: RecordedRequest, response: ServerResponse, stopAfterBytes: number, chunkBytes: number) {
+    const chunk = Buffer.alloc(chunkBytes, 0x41);
+    let clientClosed = false;
+    const record: StreamedAnswer = {
+      path: request.path,
+      bytesSent: 0,
+      ended: new Promise((resolve) => {
+        response.on('close', () => {
+          clientClosed = !response.writableFinished;
+          resolve(clientClosed ? 'client-closed' : 'completed');
+        });
+      }),
+    };
+    this.streamed.push(record);
+    const pump = async () => {
+      // a declared-length answer sends one chunk and then waits, like a server that stalls mid-body
+      do {
+        if (!response.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const resume = () => {
+              response.off('drain', resume);
+              response.off('close', resume);
+              resolve();
+            };
+            response.on('drain', resume);
+            response.on('close', resume);
+          });
+        }
+        record.bytesSent += chunk.length;
+      } while (!clientClosed && !response.destroyed && record.bytesSent < stopAfterBytes);
+      if (stopAfterBytes > 0 && !response.destroyed) response.end();
+    };
+    void pump();
   }
 }
 

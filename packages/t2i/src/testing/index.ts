@@ -7,5 +7,12 @@
 export { type FakeAutomatic1111Options, FakeAutomatic1111Server } from './fake-automatic1111-server';
 export { type FakeComfyUiOptions, FakeComfyUiServer } from './fake-comfyui-server';
 export { type FakeOpenAiImagesOptions, FakeOpenAiImagesServer } from './fake-openai-images-server';
-export { type FakeAnswer, type FakeFailure, type FakeHandler, FakeServer, type RecordedRequest } from './fake-server';
-export { testPng } from './test-png';
+export {
+  type FakeAnswer,
+  type FakeFailure,
+  type FakeHandler,
+  FakeServer,
+  type RecordedRequest,
+  type StreamedAnswer,
+} from './fake-server';
+export { testPng, testPngHeader } from './test-png';
