@@ -1,6 +1,6 @@
-import { open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import writeFileAtomicLibrary from 'write-file-atomic';
+import { randomBytes } from 'node:crypto';
+import { open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { ValidationError } from './errors';
 import { validate } from './validation';
@@ -21,20 +21,77 @@ export async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
+/** Whether a process id belongs to a running process (one of another user counts as running). */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `.<name>.<pid>.<random>.tmp`: the writer's pid is in the name so a later write can tell a dead writer's leftover. */
+function temporaryNameOf(name: string): string {
+  return `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/**
+ * Removes temporary files that earlier writes of `path` left behind when their process was killed
+ * mid-write. Only files named for this target whose writer process is gone are removed, so a
+ * concurrent writer of the same file, and temporary files of other targets, are left alone.
+ */
+async function removeStaleTemporaryFiles(path: string): Promise<void> {
+  const name = basename(path);
+  const prefix = `.${name}.`;
+  let entries: string[];
+  try {
+    entries = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const owner = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(prefix.length));
+    if (owner === null) continue;
+    const pid = Number(owner[1]);
+    if (pid === process.pid || isProcessAlive(pid)) continue;
+    await rm(join(dirname(path), entry), { force: true });
+  }
+}
+
 /**
  * Replaces `path` with `data` all at once: readers see the old file or the new one, never a part.
- * Writes a temporary file beside it, syncs it, renames it over `path`, then syncs the directory.
- * Strings are written as UTF-8.
+ * Writes a temporary file beside it (`.<name>.<pid>.<random>.tmp`), syncs it, renames it over
+ * `path`, then syncs the directory. Strings are written as UTF-8. Temporary files of `path` left by
+ * writers that were killed midway (their process no longer runs) are removed first, so repeated
+ * crashes do not pile up copies of a large file.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFileAtomicLibrary(
-    path,
-    typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-    {
-      fsync: true,
-    },
+  // Through a symlink, the file it points to is replaced, not the link.
+  const target = await realpath(path).catch(() => path);
+  await removeStaleTemporaryFiles(target);
+  // A replaced file keeps its permissions (e.g. a private key file stays 0600).
+  const mode = await stat(target).then(
+    (stats) => stats.mode & 0o7777,
+    () => undefined,
   );
-  await syncDirectory(dirname(path));
+  const temporary = join(dirname(target), temporaryNameOf(basename(target)));
+  try {
+    const handle = await open(temporary, 'wx');
+    try {
+      if (mode !== undefined) await handle.chmod(mode);
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await syncDirectory(dirname(target));
 }
 
 /** Options of {@link writeJsonAtomic}. */

@@ -99,38 +99,111 @@ describe('JsonlWriter', () => {
     expect(readFileSync(path, 'utf8')).toBe(Array.from({ length: 52 }, (_, index) => line(index)).join(''));
   });
 
-  it('on resume, cuts any unterminated garbage tail but refuses a complete garbage line (property)', async () => {
+  it('refuses to resume a pretty-printed JSON file and leaves it byte for byte', async () => {
+    const path = join(temporaryDirectory(), 'config.json');
+    for (const text of ['{\n  "input": "dog",\n  "edit": "hat"\n}', '{\n  "input": "dog"\n}\n']) {
+      writeFileSync(path, text);
+      const error = await JsonlWriter.open(path, { mode: 'resume' }).catch((caught) => caught);
+      expect(error).toBeInstanceOf(JsonlError);
+      expect(error.message).toMatch(/config\.json:1: invalid JSON: .*\(cannot resume: .*left unchanged\)/);
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    }
+  });
+
+  it('refuses a file without newlines that is longer than a line may be, leaving it whole', async () => {
+    const path = join(temporaryDirectory(), 'blob.jsonl');
+    const blob = Buffer.from(`{"input": "${'x'.repeat(5000)}`);
+    writeFileSync(path, blob);
+    const error = await JsonlWriter.open(path, { mode: 'resume', maxLineBytes: 1024 }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(JsonlError);
+    expect(error.message).toMatch(/blob\.jsonl:1: line longer than 1024 bytes/);
+    expect(readFileSync(path).equals(blob)).toBe(true);
+  });
+
+  it('refuses a last line that cannot be the start of a JSON value, leaving the file whole', async () => {
+    const path = join(temporaryDirectory(), 'out.jsonl');
+    const text = `${line(0)}${line(1)}not json at all`;
+    writeFileSync(path, text);
+    await expect(JsonlWriter.open(path, { mode: 'resume', schema: tripletSchema })).rejects.toThrow(
+      `${path}:3: invalid JSON`,
+    );
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('on resume, random bytes are left untouched unless they are JSONL with a torn last line (property)', async () => {
+    // A JSON text can only start (after blanks) with one of these; a tail starting otherwise is not a torn record.
+    const jsonStart = /^[ \t\r]*($|[{["\-0-9tfn])/;
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 3 }),
         fc.uint8Array({ minLength: 1, maxLength: 40 }),
-        async (rows, garbage) => {
+        fc.boolean(),
+        async (rows, garbage, withNewline) => {
           const tail = Buffer.from(garbage.filter((byte) => byte !== 0x0a));
-          const head = Array.from({ length: rows }, (_, index) => line(index)).join('');
-          const directory = temporaryDirectory();
-          const torn = join(directory, 'torn.jsonl');
-          writeFileSync(torn, Buffer.concat([Buffer.from(head), tail]));
-          let tailIsRecord = false;
-          try {
-            tailIsRecord = tripletSchema.safeParse(JSON.parse(tail.toString('utf8'))).success;
-          } catch {
-            tailIsRecord = false;
+          const head = Buffer.from(Array.from({ length: rows }, (_, index) => line(index)).join(''));
+          const before = Buffer.concat([head, tail, Buffer.from(withNewline ? '\n' : '')]);
+          const path = join(temporaryDirectory(), 'random.jsonl');
+          writeFileSync(path, before);
+          const outcome = await JsonlWriter.open(path, { mode: 'resume' }).then(
+            async (writer) => {
+              await writer.close();
+              return writer.resumed;
+            },
+            (error) => error,
+          );
+          const after = readFileSync(path);
+          if (outcome instanceof Error) {
+            expect(outcome).toBeInstanceOf(JsonlError);
+            expect(after.equals(before)).toBe(true);
+            return;
           }
-          const writer = await JsonlWriter.open(torn, { mode: 'resume', schema: tripletSchema });
-          await writer.close();
-          expect(writer.resumed.existingRecords).toBe(rows + (tailIsRecord ? 1 : 0));
-          expect(readFileSync(torn, 'utf8')).toBe(head + (tailIsRecord ? `${tail.toString('utf8')}\n` : ''));
-          const complete = join(directory, 'complete.jsonl');
-          writeFileSync(complete, Buffer.concat([Buffer.from(head), tail, Buffer.from(`\n${line(9)}`)]));
-          const blank = tail.toString('latin1').trim() === '';
-          if (!tailIsRecord && !blank) {
-            await expect(JsonlWriter.open(complete, { mode: 'resume', schema: tripletSchema })).rejects.toThrow(
-              JsonlError,
-            );
+          if (after.equals(before)) return;
+          // Changed: only an unterminated last line may have been cut, or given its newline.
+          expect(withNewline).toBe(false);
+          if (after.equals(Buffer.concat([before, Buffer.from('\n')]))) {
+            expect(() => JSON.parse(tail.toString('utf8'))).not.toThrow();
+            return;
           }
+          expect(after.equals(head)).toBe(true);
+          expect(outcome.truncatedBytes).toBe(tail.length);
+          expect(() => JSON.parse(tail.toString('utf8'))).toThrow();
+          expect(tail.toString('latin1')).toMatch(jsonStart);
         },
       ),
-      { numRuns: 50 },
+      { numRuns: 200 },
+    );
+  });
+
+  it('on resume, cuts a torn JSON line of any kind, even one cut inside a character (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.jsonValue(), { maxLength: 3 }),
+        fc.jsonValue(),
+        fc.nat(),
+        async (values, last, cut) => {
+          const head = Buffer.from(values.map((value) => `${JSON.stringify(value)}\n`).join(''));
+          const whole = Buffer.from(JSON.stringify(last));
+          const torn = whole.subarray(0, 1 + (cut % whole.length));
+          const path = join(temporaryDirectory(), 'torn.jsonl');
+          writeFileSync(path, Buffer.concat([head, torn]));
+          const writer = await JsonlWriter.open(path, { mode: 'resume' });
+          await writer.close();
+          let tornIsValue = true;
+          try {
+            JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(torn));
+          } catch {
+            tornIsValue = false;
+          }
+          // A cut that still parses (`12` of `123`, or the whole value) is indistinguishable from a record.
+          const expected = tornIsValue ? Buffer.concat([head, torn, Buffer.from('\n')]) : head;
+          expect(readFileSync(path).equals(expected)).toBe(true);
+          expect(writer.resumed).toEqual({
+            existingRecords: values.length + (tornIsValue ? 1 : 0),
+            truncatedBytes: tornIsValue ? 0 : torn.length,
+          });
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

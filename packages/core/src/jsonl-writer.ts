@@ -109,7 +109,12 @@ export class JsonlWriter<Record = unknown> {
     return new JsonlWriter(path, handle, options.schema, resumed);
   }
 
-  /** Cuts a torn last line (keeping it, newline added, if it is in fact a complete valid record), then counts. */
+  /**
+   * Checks every line first and changes nothing unless the file is JSONL: then a torn last line is
+   * cut (or, if it is in fact a complete valid record, given its newline) and the records counted.
+   * Anything else (a bad line before the end, a last line that is not a prefix of a JSON value, or
+   * one too long to check) throws a `JsonlError` naming the file and line, leaving the file as it was.
+   */
   static async #prepareResume(path: string, options: JsonlWriterOptions<z.ZodType>): Promise<JsonlResumeReport> {
     const size = await stat(path).then(
       (stats) => stats.size,
@@ -120,56 +125,94 @@ export class JsonlWriter<Record = unknown> {
     );
     if (size === undefined) return { existingRecords: 0, truncatedBytes: 0 };
     const schema = options.schema ?? z.unknown();
+    const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
+    // Every line is read and checked before anything is written; a bad line is kept aside until the
+    // pass ends, since only the very last line may be torn.
+    let badLine: JsonlError | undefined;
+    const reader = readJsonl(path, schema, {
+      onInvalid: 'skip',
+      maxLineBytes,
+      onSkip: (error) => {
+        if (badLine !== undefined) throw JsonlWriter.#cannotResume(badLine);
+        badLine = error;
+      },
+    });
+    for await (const _record of reader) {
+      // Only the count matters here; every line is validated by the reader.
+    }
     const handle = await open(path, 'r+');
-    let truncatedBytes = 0;
     try {
       const completeEnd = await endOfLastCompleteLine(handle, size);
       const tailBytes = size - completeEnd;
-      if (tailBytes > 0) {
-        const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
-        // A tail over the line cap is rejected unread, so a huge torn write costs no memory.
-        const tail = Buffer.alloc(tailBytes <= maxLineBytes ? tailBytes : 0);
-        await handle.read(tail, 0, tail.length, completeEnd);
-        if (tail.length > 0 && JsonlWriter.#isCompleteRecord(tail, schema, completeEnd === 0)) {
+      if (badLine === undefined) {
+        // The file is JSONL; a valid last line without its newline gets one, so appends start a new line.
+        if (
+          tailBytes > 0 &&
+          reader.stats.lines > 0 &&
+          (await JsonlWriter.#tailIsRecord(handle, completeEnd, tailBytes))
+        ) {
           await handle.write('\n', size);
-        } else {
-          await handle.truncate(completeEnd);
-          truncatedBytes = tailBytes;
+          await handle.sync();
         }
-        await handle.sync();
+        return { existingRecords: reader.stats.records, truncatedBytes: 0 };
       }
+      const isTornTail =
+        tailBytes > 0 &&
+        badLine.line === reader.stats.lines &&
+        (badLine.reason === 'json' || badLine.reason === 'encoding') &&
+        JsonlWriter.#isTornJson(await JsonlWriter.#readTail(handle, completeEnd, tailBytes));
+      if (!isTornTail) throw JsonlWriter.#cannotResume(badLine);
+      await handle.truncate(completeEnd);
+      await handle.sync();
+      return { existingRecords: reader.stats.records, truncatedBytes: tailBytes };
     } finally {
       await handle.close();
     }
-    const reader = readJsonl(path, schema, { onInvalid: 'throw', maxLineBytes: options.maxLineBytes });
-    try {
-      for await (const _record of reader) {
-        // Only the count matters here; every line is validated by the reader.
-      }
-    } catch (cause) {
-      if (cause instanceof JsonlError) {
-        throw new JsonlError(
-          cause.file,
-          cause.line,
-          cause.reason,
-          `${cause.detail} (cannot resume: only a torn last line is repaired, not bad lines before it)`,
-          cause.issues,
-          { cause },
-        );
-      }
-      throw cause;
-    }
-    return { existingRecords: reader.stats.records, truncatedBytes };
   }
 
-  static #isCompleteRecord(tail: Buffer, schema: z.ZodType, isFirstLine: boolean): boolean {
+  static #cannotResume(cause: JsonlError): JsonlError {
+    return new JsonlError(
+      cause.file,
+      cause.line,
+      cause.reason,
+      `${cause.detail} (cannot resume: not a JSONL file with at most a torn last line; the file was left unchanged)`,
+      cause.issues,
+      { cause },
+    );
+  }
+
+  static async #readTail(handle: Awaited<ReturnType<typeof open>>, start: number, bytes: number): Promise<Buffer> {
+    const tail = Buffer.alloc(bytes);
+    await handle.read(tail, 0, bytes, start);
+    return tail;
+  }
+
+  /** Whether the unterminated last line holds something (not only blanks), which the reader then accepted. */
+  static async #tailIsRecord(handle: Awaited<ReturnType<typeof open>>, start: number, bytes: number): Promise<boolean> {
+    return !/^[ \t\r\uFEFF]*$/.test((await JsonlWriter.#readTail(handle, start, bytes)).toString('utf8'));
+  }
+
+  /**
+   * Whether `tail` is the start of a JSON value cut short, as a crash mid-write leaves it: it parses
+   * only up to its very end (a multi-byte character cut in half counts as an end too).
+   */
+  static #isTornJson(tail: Buffer): boolean {
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: !isFirstLine }).decode(tail).replace(/\r$/, '');
-      if (text.trim() === '') return false;
-      return schema.safeParse(JSON.parse(text)).success;
+      // `stream: true` holds back a character cut in half at the end instead of failing on it.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(tail, { stream: true });
     } catch {
       return false;
+    }
+    if (text.trim() === '') return false;
+    try {
+      JSON.parse(text);
+      return false;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message.includes('Unexpected end of JSON input')) return true;
+      const position = /at position (\d+)/.exec(message)?.[1];
+      return position !== undefined && Number(position) >= text.length;
     }
   }
 

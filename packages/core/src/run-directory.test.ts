@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -87,6 +87,47 @@ describe('createRun', () => {
       `input "train": content changed (sha256 ba7816bf8f01… of 3 bytes at ${train} in the run, 88d4266fd4e6… of 4 bytes at ${train} now)`,
     ]);
     expect(error.message).toContain(`cannot resume ${join(root, 'r')}`);
+  });
+
+  it('resumes a moved run when the keys that name its place are left out of the comparison', async () => {
+    const { root, train, config } = setup();
+    const before = join(root, 'old', 'r');
+    const after = join(root, 'new', 'r');
+    await createRun({
+      root: join(root, 'old'),
+      name: 'r',
+      config: { ...config, outputDir: before },
+      seed: 1,
+      inputs: [train],
+    });
+    mkdirSync(join(root, 'new'));
+    renameSync(before, after);
+    const moved = { ...config, outputDir: after };
+    await expect(
+      createRun({ root: join(root, 'new'), name: 'r', config: moved, seed: 1, inputs: [train] }),
+    ).rejects.toThrow(RunMismatchError);
+    const resumeIgnores = ['outputDir'];
+    const run = await createRun({
+      root: join(root, 'new'),
+      name: 'r',
+      config: moved,
+      seed: 1,
+      inputs: [train],
+      resumeIgnores,
+    });
+    expect(run.resumed).toBe(true);
+    expect(run.manifest.config).toEqual(moved);
+    // Only the named keys are exempt: any other change is still refused.
+    const changed = { ...moved, model: 'other' };
+    const error = await createRun({
+      root: join(root, 'new'),
+      name: 'r',
+      config: changed,
+      seed: 1,
+      inputs: [train],
+      resumeIgnores,
+    }).catch((caught) => caught);
+    expect(error.differences).toEqual(['config.model: "tiny" in the run, "other" now']);
   });
 
   it('rejects bad names, missing inputs and folders that are not runs', async () => {

@@ -81,6 +81,11 @@ export interface CreateRunOptions {
   inputs?: Record<string, string> | readonly string[];
   /** Package versions to record besides `@diffchat/core`'s, e.g. from {@link resolvePackageVersions}. */
   packages?: Record<string, string>;
+  /**
+   * Top-level config keys that may differ when resuming, such as the run's own path (so a run
+   * directory moved elsewhere resumes); the manifest then records their new values. Default none.
+   */
+  resumeIgnores?: readonly string[];
   /** An existing run: `resume` it (default; the config, seed and inputs must match) or throw (`error`). */
   ifExists?: 'resume' | 'error';
   /** The current time (default `new Date()`); injectable for tests. */
@@ -347,11 +352,15 @@ export async function createRun(options: CreateRunOptions): Promise<RunDirectory
   if (await exists(manifestPath)) {
     if (options.ifExists === 'error') throw new ConfigError(`run ${path} already exists`);
     const manifest = await readJsonFile(manifestPath, runManifestSchema);
-    const found = differences(manifest, config, seed, inputs);
+    const ignored = new Set(options.resumeIgnores ?? []);
+    const compared = (values: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(values).filter(([key]) => !ignored.has(key)));
+    const found = differences({ ...manifest, config: compared(manifest.config) }, compared(config), seed, inputs);
     if (found.length > 0) throw new RunMismatchError(path, found);
     const at = now().toISOString();
     const resumed: RunManifest = {
       ...manifest,
+      config: { ...manifest.config, ...Object.fromEntries(Object.entries(config).filter(([key]) => ignored.has(key))) },
       status: 'running',
       updatedAt: at,
       history: [...manifest.history, { event: 'resumed', at, packages }],

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serializeSafetensors } from '@diffchat/autodiff';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,4 +204,76 @@ describe('readModelDirectory errors', () => {
       { numRuns: 60 },
     );
   });
+});
+
+/**
+ * Runs `saveModelDirectory(target, tiny model seed 2 + version.txt "new")` in a child process whose
+ * `killAt`-th file-system change (mkdir, writeFile, rename, rm) kills it with SIGKILL first; 0 never kills.
+ * @returns how many changes the save made (when not killed) and whether it was killed
+ */
+async function saveInChild(target: string, killAt: number): Promise<{ changes: number; killed: boolean }> {
+  const script = join(root, 'kill-child.mjs');
+  await writeFile(
+    script,
+    `import { createRequire, syncBuiltinESMExports } from 'node:module';
+const promises = createRequire(import.meta.url)('node:fs/promises');
+let changes = 0;
+for (const name of ['mkdir', 'writeFile', 'rename', 'rm']) {
+  const original = promises[name];
+  promises[name] = (...args) => {
+    if (++changes === ${killAt}) process.kill(process.pid, 'SIGKILL');
+    return original(...args);
+  };
+}
+syncBuiltinESMExports();
+const { saveModelDirectory } = await import(${JSON.stringify(resolve(import.meta.dirname, 'model-directory.ts'))});
+const { createTinyModel } = await import(${JSON.stringify(resolve(import.meta.dirname, 'testing/tiny-model.ts'))});
+await saveModelDirectory(${JSON.stringify(target)}, { ...createTinyModel({ seed: 2 }), extraFiles: { 'version.txt': 'new' } });
+process.stdout.write(String(changes));
+`,
+  );
+  // node itself (not the tsx launcher, which forks), so the kill stops the saver.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: import.meta.dirname,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  const signal = await new Promise<NodeJS.Signals | null>((done) =>
+    child.once('close', (_code, killed) => done(killed)),
+  );
+  return { changes: Number(output), killed: signal === 'SIGKILL' };
+}
+
+describe('saveModelDirectory killed at any step', () => {
+  it('always leaves a complete old or new model, and the next save cleans up', async () => {
+    const target = join(root, 'killed', 'model');
+    const oldModel = { ...createTinyModel({ seed: 1 }), extraFiles: { 'version.txt': 'old' } };
+    const newWeights = createTinyModel({ seed: 2 }).weights;
+    // Counted over a replacement, which has more steps than a first save.
+    await saveModelDirectory(target, oldModel);
+    const { changes, killed } = await saveInChild(target, 0);
+    expect(killed).toBe(false);
+    // The swap is the last few of these changes; every one of them, and the writes before, gets a kill.
+    expect(changes).toBeGreaterThan(4);
+    const versions = new Set<string>();
+    let sawTargetMissing = false;
+    for (let killAt = 1; killAt <= changes; killAt++) {
+      await saveModelDirectory(target, oldModel);
+      expect((await saveInChild(target, killAt)).killed).toBe(true);
+      sawTargetMissing ||= !existsSync(target);
+      const loaded = await readModelDirectory(target);
+      const version = await readFile(join(target, 'version.txt'), 'utf8');
+      versions.add(version);
+      const expected = version === 'old' ? oldModel.weights : newWeights;
+      for (const [name, tensor] of expected) expect(loaded.weights.get(name)?.data).toEqual(tensor.data);
+    }
+    // The kills did land between moving the old folder out and the new one in, and on both sides of it.
+    expect(sawTargetMissing).toBe(true);
+    expect([...versions].sort()).toEqual(['new', 'old']);
+    await saveModelDirectory(target, oldModel);
+    expect(await readdir(join(root, 'killed'))).toEqual(['model']);
+  }, 300_000);
 });

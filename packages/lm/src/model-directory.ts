@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { readSafetensors, type SafetensorsTensor, writeSafetensors } from '@diffchat/autodiff';
 import type { ArchitectureDefinition, ModelConfigBase } from './architecture-definition';
@@ -129,12 +129,87 @@ function safeRelativePath(path: string): string {
   return normalized;
 }
 
+/** Sibling folders of a save in progress: `.<name>.<pid>.<random>.<stage>`. */
+const SIBLING_PATTERN = /^(\d+)\.([0-9a-f]{12})\.(tmp|new|old|trash)$/;
+
+interface Sibling {
+  path: string;
+  pid: number;
+  stage: 'tmp' | 'new' | 'old' | 'trash';
+}
+
+/** Whether a process id belongs to a running process (one of another user counts as running). */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Folders that saves of `target` by processes that no longer run have left beside it. */
+async function abandonedSiblings(target: string): Promise<Sibling[]> {
+  const prefix = `.${basename(target)}.`;
+  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  const found: Sibling[] = [];
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = SIBLING_PATTERN.exec(entry.slice(prefix.length));
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || isProcessAlive(pid)) continue;
+    found.push({ path: join(dirname(target), entry), pid, stage: match[3] as Sibling['stage'] });
+  }
+  return found;
+}
+
+/**
+ * Repairs what a save killed midway left (see {@link saveModelDirectory}): when `target` is missing
+ * because the kill came between moving the old folder away and the new one in, the complete new
+ * folder (or else the old one) is moved into place; every other leftover is deleted. Saves of
+ * processes still running are not touched.
+ */
+async function recoverModelDirectory(target: string): Promise<void> {
+  const leftovers = await abandonedSiblings(target);
+  if (!(await exists(target))) {
+    const complete =
+      leftovers.find((sibling) => sibling.stage === 'new') ?? leftovers.find((sibling) => sibling.stage === 'old');
+    if (complete !== undefined) {
+      await rename(complete.path, target);
+      leftovers.splice(leftovers.indexOf(complete), 1);
+    }
+  }
+  for (const leftover of leftovers) await discard(leftover.path);
+}
+
+/**
+ * Deletes a folder by first renaming it to `.trash`: a deletion killed midway then leaves a folder
+ * that recovery can never mistake for a complete model.
+ */
+async function discard(path: string): Promise<void> {
+  const trash = path.replace(/\.(tmp|new|old)$/, '.trash');
+  if (trash !== path) await rename(path, trash);
+  await rm(trash, { recursive: true, force: true });
+}
+
 /**
  * Writes a model directory (config.json, tokenizer.json + tokenizer_config.json,
- * model.safetensors, generation_config.json, extra files) atomically: everything is written into
- * a temporary sibling directory, which then replaces `directory` by rename. A crash leaves either
- * the old directory or the new one, never a mixture. An existing directory is replaced as a whole,
- * so files of an older model (e.g. a stale onnx/ export) do not survive.
+ * model.safetensors, generation_config.json, extra files) so that a crash at any moment leaves
+ * either the old directory or the new one, never a mixture. Everything is written into a sibling
+ * `.<name>.<pid>.<random>.tmp`, renamed to `.new` once complete; the old directory is renamed to
+ * `.old`, the new one into place, and the old one deleted. A process killed between the two
+ * renames leaves no `directory` for a moment: the next {@link saveModelDirectory} or
+ * {@link readModelDirectory} of it moves the complete `.new` (else the `.old`) back into place, and
+ * deletes whatever else killed saves left. An existing directory is replaced as a whole, so files
+ * of an older model (e.g. a stale onnx/ export) do not survive.
  * Nothing is written unless the config validates and the weights match its architecture.
  */
 export async function saveModelDirectory(directory: string, model: ModelDirectoryToSave): Promise<void> {
@@ -151,8 +226,11 @@ export async function saveModelDirectory(directory: string, model: ModelDirector
   );
 
   await mkdir(dirname(target), { recursive: true });
-  const suffix = randomBytes(6).toString('hex');
-  const staging = join(dirname(target), `.${basename(target)}.${suffix}.tmp`);
+  await recoverModelDirectory(target);
+  const stem = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}`);
+  const staging = `${stem}.tmp`;
+  const complete = `${stem}.new`;
+  const previous = `${stem}.old`;
   await mkdir(staging);
   try {
     await writeFile(join(staging, MODEL_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
@@ -166,18 +244,22 @@ export async function saveModelDirectory(directory: string, model: ModelDirector
       await mkdir(dirname(join(staging, path)), { recursive: true });
       await writeFile(join(staging, path), content);
     }
-    const previous = join(dirname(target), `.${basename(target)}.${suffix}.old`);
-    const existed = await stat(target).then(
-      () => true,
-      () => false,
-    );
-    if (existed) await rename(target, previous);
-    await rename(staging, target);
-    if (existed) await rm(previous, { recursive: true, force: true });
+    // From this rename on, the new folder is known complete and recovery may move it into place.
+    await rename(staging, complete);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+  const existed = await exists(target);
+  if (existed) await rename(target, previous);
+  try {
+    await rename(complete, target);
+  } catch (error) {
+    if (existed) await rename(previous, target);
+    await discard(complete);
+    throw error;
+  }
+  if (existed) await discard(previous);
 }
 
 async function readWeights(
@@ -229,6 +311,8 @@ async function readWeights(
  */
 export async function readModelDirectory(directory: string): Promise<ModelDirectory> {
   const absolute = resolve(directory);
+  // A save killed between its two renames leaves the model beside its place, not in it.
+  if (!(await exists(absolute))) await recoverModelDirectory(absolute);
   const isDirectory = await stat(absolute).then(
     (info) => info.isDirectory(),
     () => false,

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CausalLM } from '@diffchat/lm';
@@ -109,6 +109,53 @@ describe('train', () => {
       expect(worst, name).toBeLessThanOrEqual(1e-6);
     }
     expect(resumed.lastLoss).toBeCloseTo(whole.lastLoss, 5);
+  });
+
+  it('resumes a run moved to another folder, and a finished run reports its real last loss', async () => {
+    const settings = { ...base, maxSteps: 4, checkpointEvery: 1, seed: 5 };
+    const controller = new AbortController();
+    const before = join(root, 'before-move');
+    const first = await train({
+      ...settings,
+      model: tinyModel(),
+      outputDir: before,
+      signal: controller.signal,
+      onStep: ({ step }) => {
+        if (step === 2) controller.abort();
+      },
+    });
+    expect(first.stopReason).toBe('interrupted');
+    const after = join(root, 'moved', 'after-move');
+    await mkdir(join(root, 'moved'));
+    await rename(before, after);
+    const losses: number[] = [];
+    const resumed = await train({
+      ...settings,
+      model: tinyModel(),
+      outputDir: after,
+      resume: true,
+      onStep: ({ loss }) => losses.push(loss),
+    });
+    expect(resumed.stopReason).toBe('completed');
+    expect(resumed.steps).toBe(4);
+    expect(losses).toHaveLength(2);
+    expect(resumed.lastLoss).toBe(losses.at(-1));
+
+    const stepsAgain: number[] = [];
+    const again = await train({
+      ...settings,
+      model: tinyModel(),
+      outputDir: after,
+      resume: true,
+      onStep: ({ step }) => stepsAgain.push(step),
+    });
+    expect(stepsAgain).toEqual([]);
+    expect(again.steps).toBe(4);
+    expect(again.stopReason).toBe('completed');
+    expect(again.lastLoss).toBe(losses.at(-1));
+    for (const [name, tensor] of resumed.model.weights) {
+      expect(again.model.weights.get(name)?.data, name).toEqual(tensor.data);
+    }
   });
 
   it('batch 1 x accumulation 8 equals batch 8 x accumulation 1', async () => {

@@ -15,8 +15,17 @@ import {
   ParameterStore,
   saveTrainingState,
 } from '@diffchat/autodiff';
-import { ConfigError, createProgress, createRng, createRun, type RunDirectory, writeFileAtomic } from '@diffchat/core';
+import {
+  ConfigError,
+  createProgress,
+  createRng,
+  createRun,
+  type RunDirectory,
+  readJsonl,
+  writeFileAtomic,
+} from '@diffchat/core';
 import { CausalLM, loadModel, type WeightTensor } from '@diffchat/lm';
+import { z } from 'zod';
 import {
   adapterConfigOf,
   defaultTargetModules,
@@ -108,6 +117,8 @@ export interface TrainResult {
 interface ResumeState {
   bestEvalLoss: number | null;
   evaluationsWithoutImprovement: number;
+  /** Loss of the checkpoint's last step (null when it had no counted token), so a finished run reports it on resume. */
+  lastLoss?: number | null;
 }
 
 const FINAL_MODEL_FOLDER = 'model';
@@ -232,6 +243,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     step = loaded.step;
     state = loaded.extra as ResumeState;
   }
+  // Checkpoints written before the loss was kept in them fall back to the last logged one.
+  let lastLoss = state.lastLoss ?? (step > 0 ? await lastLoggedLoss(run, step) : Number.NaN);
 
   const graph = buildSftGraph(
     model,
@@ -289,7 +302,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         store,
         optimizer,
         step,
-        extra: state,
+        // JSON has no NaN; null stands for "no loss measured".
+        extra: { ...state, lastLoss: Number.isFinite(lastLoss) ? lastLoss : null },
       });
     });
     await pruneCheckpoints(run, config.keepCheckpoints);
@@ -326,7 +340,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const progress = createProgress({ total: totalSteps, initial: step, label: 'sft' });
 
   let stopReason: StopReason = 'completed';
-  let lastLoss = Number.NaN;
   try {
     // 6-7. The loop.
     while (step < totalSteps) {
@@ -452,6 +465,8 @@ async function openRunDirectory(
     config: runConfig,
     seed: config.seed,
     inputs,
+    // The run's own folder is where it lives, not a setting: a run directory moved elsewhere still resumes.
+    resumeIgnores: ['outputDir'],
   });
   if (run.resumed && !resume && (await run.latestCheckpoint()) !== undefined) {
     await run.close();
@@ -460,6 +475,21 @@ async function openRunDirectory(
     );
   }
   return run;
+}
+
+/** The `loss` logged for `step` in the run's metrics.jsonl (the last such line), or NaN if none. */
+async function lastLoggedLoss(run: RunDirectory, step: number): Promise<number> {
+  let loss = Number.NaN;
+  try {
+    for await (const metrics of readJsonl(run.metricsPath, z.looseObject({ step: z.number(), loss: z.unknown() }), {
+      onInvalid: 'skip',
+    })) {
+      if (metrics.step === step && typeof metrics.loss === 'number') loss = metrics.loss;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return loss;
 }
 
 async function pruneCheckpoints(run: RunDirectory, keep: number): Promise<void> {
