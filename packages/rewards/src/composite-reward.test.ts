@@ -117,6 +117,10 @@ describe('createReward', () => {
     await expect(createReward({ contentIntegrity: { clip: [1, 0] } })).rejects.toThrow(/^contentIntegrity\.clip/);
     await expect(createReward({ contentIntegrity: {} }, { clip: -1 })).rejects.toThrow(/^clip: /);
     await expect(createReward({})).rejects.toThrow(/^config: no reward configured/);
+    // Built-ins suggest the option a misspelling meant, as custom rewards do.
+    await expect(createReward({ contentIntegrity: { treshold: 0.5 } })).rejects.toThrow(
+      /^contentIntegrity: unknown option "treshold" \(did you mean "threshold"\?\)$/,
+    );
   });
 
   it('checks the options of a custom reward with its schema, naming the option and the field', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configError } from './config-errors';
+import { parseOptions } from './config-errors';
 import { contentIntegrity, defaultContentIntegrityThreshold } from './content-integrity';
 import { defineReward, type Reward } from './reward';
 
@@ -29,10 +29,9 @@ export function contentIntegrityReward(
   options: ContentIntegrityRewardOptions = {},
   field = 'contentIntegrity',
 ): Reward {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw configError(parsed.error, field);
-  const threshold = parsed.data.threshold ?? defaultContentIntegrityThreshold;
-  const mode = parsed.data.value ?? 'binary';
+  const parsed = parseOptions(optionsSchema, options, field);
+  const threshold = parsed.threshold ?? defaultContentIntegrityThreshold;
+  const mode = parsed.value ?? 'binary';
   return defineReward({
     name: 'contentIntegrity',
     score: (records) =>

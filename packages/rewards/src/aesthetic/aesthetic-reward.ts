@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImageTextEncoder } from '../clip/image-text-encoder';
 import { embedRecordImages, sharedClipEncoder } from '../clip/image-text-similarity';
-import { configError } from '../config-errors';
+import { parseOptions } from '../config-errors';
 import { mean } from '../embeddings';
 import { defineReward, type Reward } from '../reward';
 import { type AestheticPredictor, loadAestheticPredictor } from './aesthetic-predictor';
@@ -45,9 +45,8 @@ const aestheticConfig = z
  * (default `<model folder>/aesthetic.safetensors`).
  */
 export async function aestheticFromConfig(options: Record<string, unknown>, field: string): Promise<Reward> {
-  const parsed = aestheticConfig.safeParse(options);
-  if (!parsed.success) throw configError(parsed.error, field);
-  const encoder = await sharedClipEncoder(parsed.data.model);
-  const predictor = await loadAestheticPredictor(parsed.data.weights ?? join(encoder.directory, aestheticWeightsFile));
+  const parsed = parseOptions(aestheticConfig, options, field);
+  const encoder = await sharedClipEncoder(parsed.model);
+  const predictor = await loadAestheticPredictor(parsed.weights ?? join(encoder.directory, aestheticWeightsFile));
   return aestheticReward({ encoder, predictor });
 }

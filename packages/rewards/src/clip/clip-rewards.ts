@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configError } from '../config-errors';
+import { parseOptions } from '../config-errors';
 import { mean } from '../embeddings';
 import { defineReward, type Reward } from '../reward';
 import type { ImageTextEncoder } from './image-text-encoder';
@@ -93,16 +93,14 @@ const relevanceConfig = z
 
 /** Builds `clipScore` from a config entry: `{ model, against?, scale?, prefix? }`. */
 export async function clipScoreFromConfig(options: Record<string, unknown>, field: string): Promise<Reward> {
-  const parsed = clipScoreConfig.safeParse(options);
-  if (!parsed.success) throw configError(parsed.error, field);
-  const { model: source, ...rest } = parsed.data;
+  const parsed = parseOptions(clipScoreConfig, options, field);
+  const { model: source, ...rest } = parsed;
   return clipScoreReward({ encoder: await sharedClipEncoder(source), ...rest });
 }
 
 /** Builds `relevance` from a config entry: `{ model, against?, slope?, offset? }`. */
 export async function relevanceFromConfig(options: Record<string, unknown>, field: string): Promise<Reward> {
-  const parsed = relevanceConfig.safeParse(options);
-  if (!parsed.success) throw configError(parsed.error, field);
-  const { model: source, ...rest } = parsed.data;
+  const parsed = parseOptions(relevanceConfig, options, field);
+  const { model: source, ...rest } = parsed;
   return relevanceReward({ encoder: await sharedClipEncoder(source), ...rest });
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CausalLM } from '@diffchat/lm';
 import { z } from 'zod';
-import { configError } from '../config-errors';
+import { parseOptions } from '../config-errors';
 import { RewardError } from '../errors';
 import { loadLanguageModels } from '../model-runtime';
 import { defineReward, type Reward } from '../reward';
@@ -231,7 +231,6 @@ const distilledConfig = z
 
 /** Builds `distilled` from a config entry: `{ path }`, a folder {@link TextReward.save} wrote. */
 export async function distilledFromConfig(options: Record<string, unknown>, field: string): Promise<Reward> {
-  const parsed = distilledConfig.safeParse(options);
-  if (!parsed.success) throw configError(parsed.error, field);
-  return (await loadTextReward(parsed.data.path, { name: field })).reward();
+  const parsed = parseOptions(distilledConfig, options, field);
+  return (await loadTextReward(parsed.path, { name: field })).reward();
 }

@@ -7,7 +7,7 @@ import {
   type TextChoice,
   textChoiceSchema,
 } from '../clip/image-text-similarity';
-import { configError } from '../config-errors';
+import { parseOptions } from '../config-errors';
 import { dot, mean, softmax } from '../embeddings';
 import { defineReward, type Reward, type RewardImage } from '../reward';
 
@@ -64,9 +64,8 @@ const pickScoreConfig = z
 
 /** Builds `pickscore` from a config entry: `{ model, against?, logitScale? }`. */
 export async function pickScoreFromConfig(options: Record<string, unknown>, field: string): Promise<Reward> {
-  const parsed = pickScoreConfig.safeParse(options);
-  if (!parsed.success) throw configError(parsed.error, field);
-  const { model, against, logitScale } = parsed.data;
+  const parsed = parseOptions(pickScoreConfig, options, field);
+  const { model, against, logitScale } = parsed;
   const encoder = await sharedClipEncoder(model, logitScale === undefined ? {} : { logitScale });
   return pickScoreReward({ encoder, ...(against === undefined ? {} : { against }) });
 }
