@@ -1,7 +1,8 @@
 // Tokenizer benchmark: pnpm --filter @diffchat/lm bench
 // Trains a 4096-token byte-level BPE on ~10 MB of synthetic text, then measures encoding speed of
 // the trained tokenizer through @huggingface/tokenizers and through this package's own encoder.
-// Then runs the decoding benchmark (bench/decoding.ts), whose summary line comes last.
+// Then runs the safetensors loading benchmark (bench/load-safetensors.ts, `load_2gib_peak_rss_mb=<n>`) and the
+// decoding benchmark (bench/decoding.ts), whose summary line comes last.
 import { BytePairEncoder, createTokenizer, trainBpeTokenizer } from '../src/index';
 
 const CORPUS_BYTES = 10 * 1024 * 1024;
@@ -85,6 +86,13 @@ const encodeRate = measure('encode (@huggingface/tokenizers)', (text) => tokeniz
 const own = BytePairEncoder.fromTokenizerJson(files.tokenizerJson);
 measure('encode (own BytePairEncoder)', (text) => own.encode(text));
 console.log(`encode_tok_s=${Math.round(encodeRate)} bpe_train_s=${trainSeconds.toFixed(2)}`);
+
+const { runConfigLimitsBenchmark } = await import('./config-limits');
+console.log(await runConfigLimitsBenchmark());
+
+// Peak memory of loading a safetensors file over 2 GiB, measured in a child process.
+const { runLoadSafetensorsBenchmark } = await import('./load-safetensors');
+console.log(await runLoadSafetensorsBenchmark());
 
 // The decoding benchmark of the model graphs; its summary is the last line.
 const { runDecodingBenchmark } = await import('./decoding');

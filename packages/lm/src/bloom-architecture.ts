@@ -1,20 +1,21 @@
 import { z } from 'zod';
 import type { ArchitectureDefinition, TensorSpec } from './architecture-definition';
-import { dropoutRate, positiveInteger, tokenIdField, tokenIdOrList } from './config-fields';
+import { boundedSize, CONFIG_LIMITS, dropoutRate, positiveInteger, tokenIdField, tokenIdOrList } from './config-fields';
 
 /**
  * `config.json` of a BLOOM model with Hugging Face's field names and defaults (BloomConfig). Real
  * hub files also write `n_embed` for hidden_size, `num_hidden_layers` and `num_attention_heads`;
- * those aliases are renamed before validation. Unknown fields are kept.
+ * those aliases are renamed before validation. Unknown fields are kept. Sizes are bounded by
+ * {@link CONFIG_LIMITS}.
  */
 export const bloomConfigSchema = z
   .looseObject({
     model_type: z.literal('bloom'),
-    vocab_size: positiveInteger.default(250880),
+    vocab_size: boundedSize(CONFIG_LIMITS.vocabulary).default(250880),
     /** Width of the residual stream. */
-    hidden_size: positiveInteger.default(64),
-    n_layer: positiveInteger.default(2),
-    n_head: positiveInteger.default(8),
+    hidden_size: boundedSize(CONFIG_LIMITS.width).default(64),
+    n_layer: boundedSize(CONFIG_LIMITS.layers).default(2),
+    n_head: boundedSize(CONFIG_LIMITS.heads).default(8),
     layer_norm_epsilon: z.number().positive().default(1e-5),
     initializer_range: z.number().positive().default(0.02),
     apply_residual_connection_post_layernorm: z.boolean().default(false),

@@ -1,23 +1,24 @@
 import { z } from 'zod';
 import type { ArchitectureDefinition, TensorSpec } from './architecture-definition';
-import { dropoutRate, positiveInteger, tokenIdField, tokenIdOrList } from './config-fields';
+import { boundedSize, CONFIG_LIMITS, dropoutRate, tokenIdField, tokenIdOrList } from './config-fields';
 
 /**
  * `config.json` of a GPT-2 model with Hugging Face's field names and defaults (GPT2Config). Unknown
- * fields are kept, so a config read and written again loses nothing.
+ * fields are kept, so a config read and written again loses nothing. Sizes are bounded by
+ * {@link CONFIG_LIMITS}.
  */
 export const gpt2ConfigSchema = z
   .looseObject({
     model_type: z.literal('gpt2'),
-    vocab_size: positiveInteger.default(50257),
+    vocab_size: boundedSize(CONFIG_LIMITS.vocabulary).default(50257),
     /** Longest sequence: rows of the learned position embedding. */
-    n_positions: positiveInteger.default(1024),
+    n_positions: boundedSize(CONFIG_LIMITS.positions).default(1024),
     /** Width of the residual stream. */
-    n_embd: positiveInteger.default(768),
-    n_layer: positiveInteger.default(12),
-    n_head: positiveInteger.default(12),
+    n_embd: boundedSize(CONFIG_LIMITS.width).default(768),
+    n_layer: boundedSize(CONFIG_LIMITS.layers).default(12),
+    n_head: boundedSize(CONFIG_LIMITS.heads).default(12),
     /** Width of the MLP's hidden layer; null means 4 * n_embd. */
-    n_inner: positiveInteger.nullable().default(null),
+    n_inner: boundedSize(CONFIG_LIMITS.innerWidth).nullable().default(null),
     activation_function: z
       .enum(['gelu_new', 'gelu', 'gelu_pytorch_tanh', 'gelu_fast', 'relu', 'silu'])
       .default('gelu_new'),

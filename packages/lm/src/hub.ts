@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { downloadFileToCacheDir, HubApiError, modelInfo } from '@huggingface/hub';
 import { MODEL_FILES, type ModelDirectory, readModelDirectory } from './model-directory';
+import { checkModelDirectorySize } from './model-size';
 import { TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './tokenizer-files';
 
 /** Options of {@link resolveModel}. */
@@ -203,8 +204,11 @@ export async function resolveModel(source: string, options: ResolveModelOptions 
 
 /**
  * Resolves a model reference (see {@link resolveModel}) and reads the directory with its checks
- * (see {@link readModelDirectory}).
+ * (see {@link readModelDirectory}), after checking from config.json and the safetensors headers alone that the
+ * weights fit in memory and agree with the config (see {@link checkModelDirectorySize}).
  */
 export async function loadModelDirectory(source: string, options: ResolveModelOptions = {}): Promise<ModelDirectory> {
-  return readModelDirectory(await resolveModel(source, options));
+  const directory = await resolveModel(source, options);
+  await checkModelDirectorySize(directory);
+  return readModelDirectory(directory);
 }

@@ -13,6 +13,7 @@ export { type BpeTokenizerParts, bpeTokenizerFiles } from './bpe-tokenizer-json'
 export { type BpeTrainingOptions, DEFAULT_SPECIAL_TOKENS, trainBpeTokenizer } from './bpe-trainer';
 export { BYTE_TO_CHARACTER, CHARACTER_TO_BYTE, PRE_TOKENIZE_PATTERN, preTokenize, toByteLevel } from './byte-level';
 export { BytePairEncoder, type BytePairEncoderParts } from './byte-pair-encoder';
+export { CONFIG_LIMITS } from './config-fields';
 export * from './export/index';
 export * from './generation/index';
 export { type GenerationConfig, generationConfigSchema, parseGenerationConfig } from './generation-config';
@@ -34,6 +35,12 @@ export {
   type WeightTensor,
 } from './model-directory';
 export { ModelFormatError } from './model-format-error';
+export {
+  checkModelDirectorySize,
+  checkParameterMemory,
+  impliedParameterCount,
+  safetensorsElementCount,
+} from './model-size';
 export * from './models/index';
 export type { SpecialTokenIds, SpecialTokens } from './special-tokens';
 export {

@@ -7,6 +7,7 @@ import { parseModelConfig } from './architecture-registry';
 import { type GenerationConfig, parseGenerationConfig } from './generation-config';
 import { readJsonFile } from './json-file';
 import { ModelFormatError } from './model-format-error';
+import { checkParameterMemory } from './model-size';
 import { createTokenizer, type TextTokenizer } from './tokenizer';
 import { readTokenizerFiles, saveTokenizerFiles, TOKENIZER_FILE, type TokenizerFiles } from './tokenizer-files';
 
@@ -320,6 +321,9 @@ export async function readModelDirectory(directory: string): Promise<ModelDirect
   if (!isDirectory) throw new ModelFormatError(absolute, 'model directory not found');
   const configPath = join(absolute, MODEL_FILES.config);
   const { config, architecture } = parseModelConfig(await readJsonFile(configPath), configPath);
+  // Before any weight is read: a config whose weights could not fit in memory fails on its own. (A config that
+  // disagrees with a real weights file is reported tensor by tensor below.)
+  checkParameterMemory(configPath, architecture, config);
   const tokenizer = createTokenizer(await readTokenizerFiles(absolute), join(absolute, TOKENIZER_FILE));
   const { vocabSize } = architecture.dimensions(config);
   if (tokenizer.vocabSize > vocabSize) {

@@ -48,15 +48,22 @@ export {
   MAX_SAFETENSORS_HEADER_BYTES,
   parseSafetensors,
   readSafetensors,
+  readSafetensorsFile,
   type SafetensorsContents,
   type SafetensorsDtype,
   SafetensorsError,
+  type SafetensorsFileReadOptions,
   type SafetensorsInput,
   type SafetensorsReadOptions,
   type SafetensorsTensor,
   serializeSafetensors,
   writeSafetensors,
 } from './safetensors';
+export {
+  readShardedSafetensors,
+  SAFETENSORS_INDEX_FILE,
+  type ShardedSafetensorsReadOptions,
+} from './safetensors-sharded';
 export { deriveSeed, SeededRandom } from './seeded-random';
 export { Sgd, type SgdOptions } from './sgd';
 export {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,6 +7,7 @@ import { ParameterStore } from './parameter-store';
 import {
   parseSafetensors,
   readSafetensors,
+  readSafetensorsFile,
   SafetensorsError,
   serializeSafetensors,
   writeSafetensors,
@@ -327,6 +328,136 @@ describe('readSafetensors and writeSafetensors on files', () => {
       `${broken}: tensor "w": data_offsets [0, 16] run past the 15 bytes`,
     );
   });
+});
+
+describe('readSafetensorsFile', () => {
+  let directory = '';
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'safetensors-file-'));
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('reads every dtype as parseSafetensors does, and only the requested names', async () => {
+    const header = tensorHeader({
+      h: ['F16', [2], 0, 4],
+      a: ['F32', [2], 4, 12],
+      b: ['BF16', [1], 12, 14],
+      u: ['U8', [2], 14, 16],
+    });
+    // f16 1.0 = 0x3C00, -2.0 = 0xC000; f32 0.5 = 0x3F000000, 3.0 = 0x40400000; bf16 -1.0 = 0xBF80; u8 7, 255
+    const data = [0x00, 0x3c, 0x00, 0xc0, 0, 0, 0, 0x3f, 0, 0, 0x40, 0x40, 0x80, 0xbf, 7, 255];
+    const path = join(directory, 'dtypes.safetensors');
+    await writeFile(path, assemble(header, data));
+    const all = await readSafetensorsFile(path);
+    expect([...all.tensors.keys()]).toEqual(['h', 'a', 'b', 'u']);
+    expect([...all.tensors.values()].map((tensor) => [...tensor.data])).toEqual([[1, -2], [0.5, 3], [-1], [7, 255]]);
+    const some = await readSafetensorsFile(path, { names: ['u', 'a'] });
+    expect([...some.tensors.keys()]).toEqual(['a', 'u']);
+    expect(some.tensors.get('a')).toEqual({ dtype: 'F32', shape: [2], data: new Float32Array([0.5, 3]) });
+    await expect(readSafetensorsFile(path, { names: ['missing'] })).rejects.toThrow(
+      `${path}: tensor "missing" is not in the file`,
+    );
+  });
+
+  it('gives the same tensors or the same error as parseSafetensors for damaged files', async () => {
+    const valid = serializeSafetensors(
+      new Map([
+        ['a', { shape: [2, 3], data: new Float32Array([1, 2, 3, 4, 5, 6]) }],
+        ['b', { shape: [1], data: new Float32Array([7]) }],
+      ]),
+    );
+    const path = join(directory, 'damaged.safetensors');
+    const outcome = async (read: () => Promise<unknown>) => {
+      try {
+        return await read();
+      } catch (error) {
+        if (error instanceof SafetensorsError) return error.message;
+        throw error;
+      }
+    };
+    const damaged = fc.oneof(
+      fc.nat(valid.length).map((length) => valid.slice(0, length)),
+      fc
+        .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
+        .map((changes) => {
+          const bytes = valid.slice();
+          for (const [index, value] of changes) bytes[index] = value;
+          return bytes;
+        }),
+      fc.uint8Array({ maxLength: 200 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(damaged, async (bytes) => {
+        await writeFile(path, bytes);
+        const expected = await outcome(async () => parseSafetensors(bytes, { source: path }));
+        expect(await outcome(() => readSafetensorsFile(path))).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Whether `directory`'s filesystem leaves the gap of an extended file unallocated (a hole). */
+async function makesSparseFiles(directory: string): Promise<boolean> {
+  const path = join(directory, 'sparse-probe');
+  const handle = await open(path, 'w');
+  try {
+    await handle.truncate(64 * 1024 * 1024);
+    return (await handle.stat()).blocks * 512 < 1024 * 1024;
+  } finally {
+    await handle.close();
+    await rm(path, { force: true });
+  }
+}
+
+const largeDirectory = await mkdtemp(join(tmpdir(), 'safetensors-large-'));
+const sparse = await makesSparseFiles(largeDirectory);
+// just past 2 GiB, where a single Buffer (and so readFile) gives up; smaller only where holes are not available
+const fillerBytes = sparse ? 2 ** 31 + 8 : 32 * 1024 * 1024;
+
+describe('readSafetensorsFile on a large file', () => {
+  afterAll(async () => {
+    await rm(largeDirectory, { recursive: true, force: true });
+  });
+
+  it(
+    sparse
+      ? 'reads the last tensor of a sparse file just over 2 GiB'
+      : 'reads the last tensor of a 32 MiB file (this filesystem makes no sparse files, so not over 2 GiB)',
+    async () => {
+      const header = tensorHeader({
+        filler: ['U8', [fillerBytes], 0, fillerBytes],
+        last: ['F32', [4], fillerBytes, fillerBytes + 16],
+      });
+      const headerBytes = assemble(header, []);
+      const lastPosition = headerBytes.length + fillerBytes;
+      const known = new DataView(new ArrayBuffer(16));
+      for (const [index, value] of [1.5, -2, 3.25, 65536].entries()) known.setFloat32(index * 4, value, true);
+      const path = join(largeDirectory, 'large.safetensors');
+      const handle = await open(path, 'w');
+      try {
+        await handle.write(headerBytes, 0, headerBytes.length, 0);
+        await handle.truncate(lastPosition + 16);
+        await handle.write(new Uint8Array(known.buffer), 0, 16, lastPosition);
+      } finally {
+        await handle.close();
+      }
+      try {
+        expect((await stat(path)).size).toBe(headerBytes.length + fillerBytes + 16);
+        const { tensors } = await readSafetensorsFile(path, { names: ['last'] });
+        expect([...tensors.keys()]).toEqual(['last']);
+        expect(tensors.get('last')).toEqual({
+          dtype: 'F32',
+          shape: [4],
+          data: new Float32Array([1.5, -2, 3.25, 65536]),
+        });
+      } finally {
+        await rm(path, { force: true });
+      }
+    },
+  );
 });
 
 describe('parseSafetensors fuzzing: only SafetensorsError, never a crash, a hang or a huge allocation', () => {

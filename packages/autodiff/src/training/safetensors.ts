@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { writeFileAtomic } from '@diffchat/core';
 import { elementCount } from '../shape';
 import type { Parameter, TensorValues } from './parameter-store';
@@ -78,24 +78,143 @@ export function parseSafetensors(
   bytes: Uint8Array,
   options: SafetensorsReadOptions & { source?: string } = {},
 ): SafetensorsContents {
-  const source = options.source ?? 'safetensors bytes';
-  const maxHeaderBytes = options.maxHeaderBytes ?? MAX_SAFETENSORS_HEADER_BYTES;
-  const fail = (message: string): never => {
+  const fail = failWith(options.source ?? 'safetensors bytes');
+  const headerLength = checkHeaderLength(bytes.subarray(0, 8), bytes.length, options, fail);
+  const { entries, metadata } = parseHeader(bytes.subarray(8, 8 + headerLength), bytes.length - 8 - headerLength, fail);
+  const dataStart = 8 + headerLength;
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const entry of entries) {
+    const raw = bytes.subarray(dataStart + entry.begin, dataStart + entry.end);
+    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: toFloat32(raw, entry.dtype) });
+  }
+  return { tensors, metadata };
+}
+
+/** Options of {@link readSafetensorsFile}. */
+export interface SafetensorsFileReadOptions extends SafetensorsReadOptions {
+  /** Tensors to read (all when absent); the others are validated in the header but their bytes are never read. */
+  names?: Iterable<string>;
+}
+
+/**
+ * Reads a safetensors file tensor by tensor through a file handle: the header first, validated against the file's
+ * size, then each tensor's byte range by a positioned read into its own array. Files over 2 GiB are fine, and peak
+ * memory is the float32 tensors read plus, for dtypes other than F32, one tensor's raw bytes.
+ * @throws SafetensorsError naming the file and the offending tensor or field (see {@link parseSafetensors}), a
+ *   requested name the file lacks, or a file that shrank while being read.
+ */
+export async function readSafetensorsFile(
+  path: string,
+  options: SafetensorsFileReadOptions = {},
+): Promise<SafetensorsContents> {
+  const fail = failWith(path);
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const prefix = await readRange(handle, new Uint8Array(Math.min(8, size)), 0, fail);
+    const headerLength = checkHeaderLength(prefix, size, options, fail);
+    const header = await readRange(handle, new Uint8Array(headerLength), 8, fail);
+    const { entries, metadata } = parseHeader(header, size - 8 - headerLength, fail);
+    const wanted = options.names === undefined ? undefined : new Set(options.names);
+    if (wanted !== undefined) {
+      const present = new Set(entries.map((entry) => entry.name));
+      for (const name of wanted) if (!present.has(name)) fail(`tensor ${JSON.stringify(name)} is not in the file`);
+    }
+    const dataStart = 8 + headerLength;
+    const tensors = new Map<string, SafetensorsTensor>();
+    for (const entry of entries) {
+      if (wanted !== undefined && !wanted.has(entry.name)) continue;
+      const position = dataStart + entry.begin;
+      const byteLength = entry.end - entry.begin;
+      let data: Float32Array;
+      if (entry.dtype === 'F32' && hostLittleEndian) {
+        // the file's bytes are already the array's bytes: read straight into it, no second copy
+        data = new Float32Array(byteLength / 4);
+        await readRange(handle, new Uint8Array(data.buffer), position, fail);
+      } else {
+        data = toFloat32(await readRange(handle, new Uint8Array(byteLength), position, fail), entry.dtype);
+      }
+      tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data });
+    }
+    return { tensors, metadata };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a safetensors file (or parses bytes already in memory) into float32 tensors, converting F16, BF16, F64 and
+ * integer types on the way. A path is read tensor by tensor with {@link readSafetensorsFile}, so its size is not
+ * limited by the 2 GiB of a single buffer.
+ * @throws SafetensorsError naming the file and the offending tensor or field (see {@link parseSafetensors}).
+ */
+export async function readSafetensors(
+  source: string | Uint8Array,
+  options: SafetensorsReadOptions = {},
+): Promise<SafetensorsContents> {
+  if (typeof source !== 'string') return parseSafetensors(source, options);
+  return readSafetensorsFile(source, options);
+}
+
+type Fail = (message: string) => never;
+
+interface HeaderEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+function failWith(source: string): Fail {
+  return (message) => {
     throw new SafetensorsError(source, message);
   };
-  if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, but the header length alone takes 8`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const declaredLength = view.getBigUint64(0, true);
+}
+
+/** Positioned reads until `target` is full; one read call moves at most 2 GiB, so big tensors take several. */
+async function readRange(handle: FileHandle, target: Uint8Array, position: number, fail: Fail): Promise<Uint8Array> {
+  let done = 0;
+  while (done < target.length) {
+    const length = Math.min(target.length - done, maxReadBytes);
+    const { bytesRead } = await handle.read(target, done, length, position + done);
+    if (bytesRead === 0) fail(`truncated while reading: no bytes at offset ${position + done} (did the file change?)`);
+    done += bytesRead;
+  }
+  return target;
+}
+
+const maxReadBytes = 1 << 30;
+
+/** Checks the 8-byte header length against the file's size and the cap, and returns it. */
+function checkHeaderLength(
+  prefix: Uint8Array,
+  totalLength: number,
+  options: SafetensorsReadOptions,
+  fail: Fail,
+): number {
+  const maxHeaderBytes = options.maxHeaderBytes ?? MAX_SAFETENSORS_HEADER_BYTES;
+  if (totalLength < 8) fail(`truncated: ${totalLength} bytes, but the header length alone takes 8`);
+  const declaredLength = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (declaredLength > BigInt(maxHeaderBytes)) {
     fail(`header length ${declaredLength} exceeds the cap of ${maxHeaderBytes} bytes`);
   }
   const headerLength = Number(declaredLength);
-  if (8 + headerLength > bytes.length) {
-    fail(`truncated: the header length says ${headerLength} bytes but only ${bytes.length - 8} follow it`);
+  if (8 + headerLength > totalLength) {
+    fail(`truncated: the header length says ${headerLength} bytes but only ${totalLength - 8} follow it`);
   }
+  return headerLength;
+}
+
+/** Validates the JSON header against the `dataLength` bytes that follow it; returns the tensors in header order. */
+function parseHeader(
+  headerBytes: Uint8Array,
+  dataLength: number,
+  fail: Fail,
+): { entries: HeaderEntry[]; metadata: Record<string, string> } {
   let text = '';
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch {
     fail('header is not valid UTF-8');
   }
@@ -109,10 +228,8 @@ export function parseSafetensors(
   }
   if (!isPlainObject(header)) fail('header must be a JSON object');
 
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
+  const entries: HeaderEntry[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (!isPlainObject(info)) fail('__metadata__ must be an object of strings');
@@ -176,26 +293,7 @@ export function parseSafetensors(
     covered = entry.end;
   }
   if (covered !== dataLength) fail(`${dataLength - covered} bytes after the last tensor belong to no tensor`);
-
-  const tensors = new Map<string, SafetensorsTensor>();
-  for (const entry of entries) {
-    const raw = bytes.subarray(dataStart + entry.begin, dataStart + entry.end);
-    tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, data: toFloat32(raw, entry.dtype) });
-  }
-  return { tensors, metadata };
-}
-
-/**
- * Reads a safetensors file (or parses bytes already in memory) into float32 tensors, converting F16, BF16, F64 and
- * integer types on the way.
- * @throws SafetensorsError naming the file and the offending tensor or field (see {@link parseSafetensors}).
- */
-export async function readSafetensors(
-  source: string | Uint8Array,
-  options: SafetensorsReadOptions = {},
-): Promise<SafetensorsContents> {
-  if (typeof source !== 'string') return parseSafetensors(source, options);
-  return parseSafetensors(await readFile(source), { ...options, source });
+  return { entries, metadata };
 }
 
 /** Tensors to write: a map of name -> { shape, data }, or named parameters such as a `ParameterStore`. */

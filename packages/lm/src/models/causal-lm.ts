@@ -24,6 +24,7 @@ import type { GenerationConfig } from '../generation-config';
 import { loadModelDirectory, type ResolveModelOptions } from '../hub';
 import { type ModelDirectory, saveModelDirectory, type WeightTensor } from '../model-directory';
 import { ModelFormatError } from '../model-format-error';
+import { checkParameterMemory } from '../model-size';
 import { createTokenizer, type TextTokenizer } from '../tokenizer';
 import type { TokenizerFiles } from '../tokenizer-files';
 import { bloomModel } from './bloom';
@@ -394,10 +395,14 @@ export async function loadModel(source: string, options: ResolveModelOptions = {
   });
 }
 
-/** A model with random weights (the architecture's initialisation, seeded per tensor name) for a config. */
+/**
+ * A model with random weights (the architecture's initialisation, seeded per tensor name) for a config.
+ * @throws ModelFormatError before allocating anything when the weights could not fit in memory
+ */
 export function createModel(config: Record<string, unknown>, options: CreateModelOptions = {}): CausalLM {
   const { config: parsed } = parseModelConfig(config);
   const definition = getCausalLanguageModel(parsed.model_type);
+  checkParameterMemory('config.json', definition.architecture, parsed);
   const seed = options.seed ?? 0;
   const weights = new Map<string, WeightTensor>();
   for (const spec of definition.architecture.tensors(parsed)) {
