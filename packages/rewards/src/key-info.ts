@@ -2,19 +2,10 @@ import { LRUCache } from 'lru-cache';
 import { RewardError } from './errors';
 import { colours, type KeywordCategory, materials, places } from './lexicon';
 import { mediumWords } from './media';
+import { conflictingAttributes, headOf, isLiving, mainSubjectOf, settingReadingOf, settingsOf } from './scene-roles';
 import { broaderTime, contradictedStates } from './state-contradictions';
 import { type AnalysedToken, analyseText, type Keyword, type TextAnalysis } from './text-analysis';
-import {
-  adjectiveAttributes,
-  areAntonyms,
-  classDistance,
-  isMaterialWord,
-  isMedium,
-  isThing,
-  nounClasses,
-  settingReading,
-  wordSentiment,
-} from './word-knowledge';
+import { classDistance, isMaterialWord, isMedium, isThing, nounClasses } from './word-knowledge';
 
 /** What a target prompt must contain and must not contain, given a source prompt and an edit instruction. */
 export interface KeyInfo {
@@ -604,80 +595,6 @@ function modifiersOf(source: TextAnalysis, noun: readonly string[], which: (keyw
     }
   }
   return found;
-}
-
-const containerWords: ReadonlySet<string> = new Set([
-  'group',
-  'bunch',
-  'pile',
-  'stack',
-  'pair',
-  'set',
-  'collection',
-  'row',
-  'closeup',
-  'close',
-  'portrait',
-  'photo',
-  'picture',
-  'painting',
-  'drawing',
-  'view',
-]);
-
-function headOf(keyword: Keyword): string {
-  return keyword.lemmas[keyword.lemmas.length - 1]!;
-}
-
-/** The source keywords where the scene takes place ("cafe", "beach", "street market"), in source order. */
-function settingsOf(source: TextAnalysis): Keyword[] {
-  return source.keywords.filter((keyword) => {
-    if (keyword.category !== 'object') return false;
-    const head = headOf(keyword);
-    if (settingReading(head) === 'first') return true;
-    // "street market": the market is a place through the street; a "barn owl" is no place.
-    if (!isLiving(head) && keyword.lemmas.some((lemma) => settingReading(lemma) === 'first')) return true;
-    const before = source.tokens[keyword.start - 1]?.value;
-    return settingReading(headOf(keyword)) === 'some' && (before === 'in' || before === 'at' || before === 'inside');
-  });
-}
-
-const livingClasses: ReadonlySet<string> = new Set(['person', 'artist', 'animal', 'plant']);
-
-function isLiving(lemma: string): boolean {
-  return nounClasses(lemma)
-    .slice(0, 2)
-    .some((name) => livingClasses.has(name));
-}
-
-/** How a noun unknown to WordNet may still name a place: by a place noun it ends with ("treehouse": house). */
-function settingReadingOf(lemma: string): 'first' | 'some' | 'none' {
-  const reading = settingReading(lemma);
-  if (reading !== 'none' || nounClasses(lemma).length > 0) return reading;
-  for (let cut = 3; cut <= lemma.length - 3; cut++) {
-    if (settingReading(lemma.slice(cut)) === 'first') return 'first';
-  }
-  return 'none';
-}
-
-/** The thing a prompt is about: its first object that is not its setting nor a frame ("a portrait of", "a group of"). */
-function mainSubjectOf(source: TextAnalysis): Keyword | undefined {
-  const settings = new Set(settingsOf(source));
-  return source.keywords.find((keyword) => {
-    if (keyword.category !== 'object' || settings.has(keyword)) return false;
-    const framing = containerWords.has(headOf(keyword)) && source.tokens[keyword.end]?.value === 'of';
-    return !framing && !isMedium(headOf(keyword));
-  });
-}
-
-/** Whether two single-word attributes give values of the same thing ("old"/"young": age) or oppose each other. */
-function conflictingAttributes(first: string, second: string): boolean {
-  if (first === second) return false;
-  if (areAntonyms(first, second)) return true;
-  // Moods and characters WordNet does not oppose directly: "sad" and "cheerful", "kind" and "evil".
-  if (wordSentiment(first) * wordSentiment(second) < 0) return true;
-  const attributes = adjectiveAttributes(first);
-  return adjectiveAttributes(second).some((attribute) => attributes.includes(attribute));
 }
 
 /** Source keywords of the same object as `noun`'s phrase (its modifiers included), by lemma. */

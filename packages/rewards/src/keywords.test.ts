@@ -41,6 +41,10 @@ describe('extractKeywords', () => {
     expect(() => extractKeywords(null as unknown as string)).toThrow(/^text: /);
   });
 
+  it('skips the empty token the tokenizer makes between two dots', () => {
+    expect(extractKeywords('A0..0')).not.toContain('');
+  });
+
   it('returns unique, lower-case, trimmed keywords for any text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 120 }), (text) => {

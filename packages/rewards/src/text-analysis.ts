@@ -246,7 +246,8 @@ const exclusiveCategoryWords: ReadonlySet<string> = new Set([...timesOfDay, ...s
 
 /** The category of a single content token, or undefined when the token carries no key information. */
 function tokenCategory(token: AnalysedToken): KeywordCategory | undefined {
-  if (token.boilerplate || token.pos === 'PUNCT') return undefined;
+  // The tokenizer yields an empty token between two dots ("a0..0").
+  if (token.boilerplate || token.pos === 'PUNCT' || token.value === '') return undefined;
   const { lemma, pos } = token;
   if (pos === 'NUM' || countWords.has(lemma)) return 'count';
   if (pos === 'VERB' && weathers.has(lemma)) return 'weather';
