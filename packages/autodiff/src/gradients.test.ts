@@ -82,6 +82,12 @@ const cases: GradientCase[] = [
   { op: 'Gelu', label: 'float32', dataType: 'float32', build: (c) => op.gelu(c.param([2, 4])) },
   { op: 'Relu', label: 'away from the kink', build: (c) => op.relu(c.param([2, 4], 'awayFromZero')) },
   { op: 'Sigmoid', label: 'unary', build: (c) => op.sigmoid(c.param([2, 3])) },
+  { op: 'CumSum', label: 'random axis', build: (c) => op.cumulativeSum(c.param([2, 3, 4]), c.size(0, 2)) },
+  {
+    op: 'CumSum',
+    label: 'reverse',
+    build: (c) => op.cumulativeSum(c.param([3, 4]), -1, { reverse: true }),
+  },
   { op: 'Softmax', label: 'random axis', build: (c) => op.softmax(c.param([2, 3, 2]), c.size(0, 2)) },
   { op: 'LogSoftmax', label: 'random axis', build: (c) => op.logSoftmax(c.param([2, 3, 2]), c.size(0, 2)) },
   {

@@ -5,6 +5,7 @@ import {
   cast,
   concat,
   constantOfShape,
+  cumulativeSum,
   dimensionOf,
   div,
   equal,
@@ -512,6 +513,11 @@ export const gradientRules: Record<PrimitiveOp, VectorJacobianRule | null> = {
   And: null,
   Mod: null,
   ReduceProd: null,
+  // Each input element feeds every output at or after it: the gradient sums g the other way.
+  CumSum: (node, [g]) => {
+    const reverse = node.attributes.reverse?.type === 'int' && node.attributes.reverse.value === 1;
+    return [cumulativeSum(g!, constantValues(input(node, 1))[0]!, { reverse: !reverse }), null];
+  },
 };
 
 /** Human-readable reason a gradient cannot flow through `node`, for `grad`'s errors. */

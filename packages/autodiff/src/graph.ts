@@ -61,6 +61,7 @@ export const primitiveOps = [
   'And',
   'Mod',
   'ReduceProd',
+  'CumSum',
 ] as const;
 
 /** One of {@link primitiveOps}. */

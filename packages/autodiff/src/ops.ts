@@ -182,6 +182,17 @@ export function logSoftmax(x: SymbolicTensor, axis = -1): SymbolicTensor {
   return unary('LogSoftmax', x, { axis: { type: 'int', value: normalizeAxis(axis, x.rank, 'LogSoftmax') } });
 }
 
+/**
+ * Running sum along one axis (ONNX `CumSum`): `out[..., j, ...] = sum of x[..., i, ...]` over i <= j, or over
+ * i >= j with `reverse`. Linear time, where a product with a triangular matrix is quadratic.
+ */
+export function cumulativeSum(x: SymbolicTensor, axis: number, options: { reverse?: boolean } = {}): SymbolicTensor {
+  const resolved = normalizeAxis(axis, x.rank, 'CumSum');
+  return node('CumSum', [x, x.graph.constant(resolved, 'int64')], x.dataType, x.shape, {
+    reverse: { type: 'int', value: options.reverse ? 1 : 0 },
+  });
+}
+
 /** Clamps every element to `[min, max]`. */
 export function clip(x: SymbolicTensor, min: number, max: number): SymbolicTensor {
   requireFloat(x, 'Clip');

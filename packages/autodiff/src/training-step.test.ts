@@ -6,7 +6,7 @@ import { addReferenceDecoderParameters, buildReferenceDecoder, type ReferenceDec
 import { AdamW, loadTrainingState, ParameterStore, saveTrainingState } from './training/index';
 import { compileTrainingStep } from './training-step';
 
-// An MLP learning XOR is the README's example, run by test/readme-example.test.ts.
+// An MLP learning XOR is the README's example, run by src/readme.test.ts.
 
 const tinyConfig: ReferenceDecoderConfig = { layers: 1, modelWidth: 32, heads: 2, context: 16, vocabulary: 12 };
 const [batch, sequence] = [4, 16];

@@ -1,7 +1,8 @@
 // Tokenizer benchmark: pnpm --filter @diffchat/lm bench
 // Trains a 4096-token byte-level BPE on ~10 MB of synthetic text, then measures encoding speed of
 // the trained tokenizer through @huggingface/tokenizers and through this package's own encoder.
-// Then runs the safetensors loading benchmark (bench/load-safetensors.ts, `load_2gib_peak_rss_mb=<n>`) and the
+// Then runs the safetensors loading benchmark (bench/load-safetensors.ts, `load_2gib_peak_rss_mb=<n>`), BLOOM's
+// per-token cost at two cache capacities (bench/bloom-cache-capacity.ts, `bloom_capacity_ratio=<n>`) and the
 // decoding benchmark (bench/decoding.ts), whose summary line comes last.
 import { BytePairEncoder, createTokenizer, trainBpeTokenizer } from '../src/index';
 
@@ -93,6 +94,10 @@ console.log(await runConfigLimitsBenchmark());
 // Peak memory of loading a safetensors file over 2 GiB, measured in a child process.
 const { runLoadSafetensorsBenchmark } = await import('./load-safetensors');
 console.log(await runLoadSafetensorsBenchmark());
+
+// BLOOM's per-token decoding cost at cache capacities 256 and 4096 (`bloom_capacity_ratio=<n>`).
+const { runBloomCacheCapacityBenchmark } = await import('./bloom-cache-capacity');
+console.log(await runBloomCacheCapacityBenchmark());
 
 // The decoding benchmark of the model graphs; its summary is the last line.
 const { runDecodingBenchmark } = await import('./decoding');

@@ -199,25 +199,13 @@ export class DecoderSession {
       );
     }
     let cache: KeyValueCache = inputs.cache;
-    let attentionMask = inputs.attentionMask;
-    let maskLength = length + sequence;
-    if (this.preallocated) {
-      if (length + sequence > cache.capacity!) cache = this.grown(cache, length + sequence);
-      // Slots past the cached positions hold nothing yet: the mask hides them.
-      const capacity = cache.capacity!;
-      maskLength = capacity + sequence;
-      attentionMask = new BigInt64Array(batch * maskLength);
-      for (let row = 0; row < batch; row++) {
-        const source = inputs.attentionMask.subarray(row * (length + sequence), (row + 1) * (length + sequence));
-        attentionMask.set(source.subarray(0, length), row * maskLength);
-        attentionMask.set(source.subarray(length), row * maskLength + capacity);
-      }
-    }
+    // A preallocated buffer is fed whole; the graph reads its first `length` slots (mask length - sequence).
+    if (this.preallocated && length + sequence > cache.capacity!) cache = this.grown(cache, length + sequence);
     const feeds: Record<string, ort.Tensor> = {
       ...this.weightFeeds,
       ...cache.tensors,
       [DECODER_NAMES.inputIds]: new ort.Tensor('int64', inputs.inputIds, [batch, sequence]),
-      [DECODER_NAMES.attentionMask]: new ort.Tensor('int64', attentionMask, [batch, maskLength]),
+      [DECODER_NAMES.attentionMask]: new ort.Tensor('int64', inputs.attentionMask, [batch, length + sequence]),
     };
     if (this.usesPositionIds) {
       if (inputs.positionIds?.length !== batch * sequence) {

@@ -14,21 +14,26 @@ const model = createModel(
   { seed: 9, tokenizer },
 );
 const vocabulary = 280;
+const bloom = createModel({ model_type: 'bloom', hidden_size: 32, n_layer: 2, n_head: 4, vocab_size: 97 }, { seed: 5 });
 /** Tokens that decode to plain ASCII, so texts cut at a stop string are unambiguous. */
 const plainTokens = Array.from({ length: vocabulary }, (_, id) => id).filter((id) => /^[a-z ,;]+$/.test(decodeOne(id)));
 
 function decodeOne(id: number): string {
   return model.tokenizer!.decode([id], { skipSpecialTokens: true });
 }
-afterAll(() => model.dispose());
+afterAll(async () => {
+  await model.dispose();
+  await bloom.dispose();
+});
 
 /** Greedy continuation by full forwards without a cache: the independent path. */
-async function greedyWithoutCache(prompt: number[], steps: number) {
+async function greedyWithoutCache(prompt: number[], steps: number, lm = model) {
   const ids = [...prompt];
   const unfiltered: number[] = [];
+  const size = lm.dimensions.vocabSize;
   for (let step = 0; step < steps; step++) {
-    const { data } = await model.forwardLogits({ inputIds: [ids] });
-    const row = Array.from(data.subarray((ids.length - 1) * vocabulary, ids.length * vocabulary));
+    const { data } = await lm.forwardLogits({ inputIds: [ids] });
+    const row = Array.from(data.subarray((ids.length - 1) * size, ids.length * size));
     const best = row.indexOf(Math.max(...row));
     const max = row[best]!;
     unfiltered.push(max - (Math.log(row.reduce((sum, value) => sum + Math.exp(value - max), 0)) + max));
@@ -89,6 +94,22 @@ describe('generate', () => {
       expect(results[index]!.logProbs).toEqual(results[index]!.unfilteredLogProbs);
       expect(results[index]!.finishReason).toBe('length');
       expect(results[index]!.text).toBe(model.tokenizer!.decode(expected.tokens, { skipSpecialTokens: true }));
+    }
+  });
+
+  it('continues a left-padded BLOOM batch greedily like uncached full forwards, whatever the length limit', async () => {
+    const bloomPrompts = [[5, 60, 13], [7], [1, 2, 3, 4, 5, 6, 7]];
+    const short = await bloom.generate(bloomPrompts, { maxNewTokens: 8, eosTokenId: [] });
+    // A 4096-token limit sizes the cache for 4096 positions: the same tokens, from a step that reads only the
+    // filled positions.
+    const long = await bloom.generate(bloomPrompts, { maxNewTokens: 8, maxLength: 4096, eosTokenId: [] });
+    for (const [index, prompt] of bloomPrompts.entries()) {
+      const expected = await greedyWithoutCache(prompt, 8, bloom);
+      expect(short[index]!.tokenIds).toEqual(expected.tokens);
+      expect(long[index]!.tokenIds).toEqual(expected.tokens);
+      short[index]!.unfilteredLogProbs.forEach((value, step) => {
+        expect(value).toBeCloseTo(expected.unfiltered[step]!, 4);
+      });
     }
   });
 
@@ -217,10 +238,10 @@ describe('generate', () => {
   it('rejects bad n-gram options', async () => {
     await expect(model.generate(prompts, { noRepeatNgramSize: -1 })).rejects.toThrow(/noRepeatNgramSize/);
     await expect(model.generate(prompts, { noRepeatNgramSize: 2, noRepeatNgramFrom: [0, 1] })).rejects.toThrow(
-      /noRepeatNgramFrom has 2 entries for 3 prompts/,
+      /noRepeatNgramFrom: has 2 entries for 3 prompts/,
     );
     await expect(model.generate(prompts, { noRepeatNgramSize: 2, noRepeatNgramFrom: -1 })).rejects.toThrow(
-      /noRepeatNgramFrom\[0\] must be an integer >= 0/,
+      /noRepeatNgramFrom\[0\]: must be an integer >= 0/,
     );
   });
 
@@ -235,7 +256,7 @@ describe('generate', () => {
     // n_positions is 64: a 64-token prompt leaves no position for a new token; 60 leave four.
     const full = Array.from({ length: 64 }, () => plainTokens[0]!);
     await expect(model.generate([[plainTokens[1]!], full], { maxNewTokens: 5 })).rejects.toThrow(
-      /prompt 1 has 64 tokens.*64 positions/,
+      /prompts\[1\]: has 64 tokens.*64 \(n_positions\)/,
     );
     const [cut] = await model.generate([full.slice(4)], { maxNewTokens: 50, eosTokenId: [] });
     expect(cut!.tokenIds).toHaveLength(4);

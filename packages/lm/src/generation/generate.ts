@@ -3,11 +3,26 @@ import { createSampler, type SampledToken } from '@diffchat/sampler-typical';
 import type { GenerationConfig } from '../generation-config';
 import type { TextTokenizer } from '../tokenizer';
 import type { DecoderSession, KeyValueCache } from './decoder-session';
+import { GenerationError } from './generation-error';
+
+/**
+ * Most tokens per row, prompt and new ones together, for models without a position table (BLOOM's ALiBi has no
+ * hard limit, but the cache and every step grow with the length). Raise it with {@link GenerateOptions.maxLength}.
+ */
+export const DEFAULT_MAX_LENGTH = 2048;
 
 /** Options of generation; absent fields fall back to the model's generation_config.json, then to the default. */
 export interface GenerateOptions {
-  /** Most tokens generated per sequence. Default: generation config's max_new_tokens, else 20. */
+  /**
+   * Most tokens generated per sequence. Default: generation config's max_new_tokens, else 20. More than
+   * {@link maxLength} is an error; rows whose prompt leaves less room end with finishReason 'length'.
+   */
   maxNewTokens?: number;
+  /**
+   * Most tokens per row, prompt and new ones together. Default: the model's n_positions (GPT-2), which it
+   * cannot exceed, else {@link DEFAULT_MAX_LENGTH} (2048, BLOOM), which it may raise.
+   */
+  maxLength?: number;
   /** Sample (true) or take the most likely token (false). Default: generation config's do_sample, else false. */
   doSample?: boolean;
   /** Divides the logits before sampling (> 0). Default 1. */
@@ -91,8 +106,11 @@ export interface GenerationModel {
   generationConfig?: GenerationConfig;
   /** config.json: its eos_token_id, pad_token_id and bos_token_id are the last fallbacks. */
   config: Readonly<Record<string, unknown>>;
-  /** Sizes of the model: a prompt plus its new tokens must fit in `maxPositions` when the model has one. */
-  dimensions?: { maxPositions?: number };
+  /**
+   * Sizes of the model: a prompt plus its new tokens must fit in `maxPositions` when the model has one, and
+   * token ids must be below `vocabSize` when it is given.
+   */
+  dimensions?: { maxPositions?: number; vocabSize?: number };
 }
 
 /** Prompts as texts or as token ids. */
@@ -104,8 +122,16 @@ function idList(value: unknown): number[] {
   return [];
 }
 
+interface LengthLimit {
+  /** Most tokens per row, prompt and new ones together. */
+  tokens: number;
+  /** The limit and where it comes from, for messages. */
+  describe: string;
+}
+
 interface ResolvedOptions {
   maxNewTokens: number;
+  limit: LengthLimit;
   doSample: boolean;
   noRepeatNgramSize: number;
   eos: Set<number>;
@@ -130,11 +156,23 @@ function resolveOptions(model: GenerationModel, options: GenerateOptions): Resol
     0;
   const maxNewTokens = options.maxNewTokens ?? generation.max_new_tokens ?? 20;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
-    throw new RangeError(`generate: maxNewTokens must be an integer >= 1, got ${maxNewTokens}`);
+    throw new GenerationError('maxNewTokens', `must be an integer >= 1, got ${maxNewTokens}`);
+  }
+  const limit = lengthLimit(model, options);
+  if (maxNewTokens > limit.tokens) {
+    throw new GenerationError('maxNewTokens', `${maxNewTokens} exceeds the length limit of ${limit.describe}`);
+  }
+  const vocabulary = model.dimensions?.vocabSize;
+  if (!isTokenId(pad, vocabulary ?? Number.POSITIVE_INFINITY)) {
+    throw new GenerationError(
+      'padTokenId',
+      `token id ${pad} is outside the vocabulary of ${vocabulary ?? 'the model'}`,
+    );
   }
   const seeded = new SeededRandom(options.seed ?? 0);
   return {
     maxNewTokens,
+    limit,
     doSample: options.doSample ?? generation.do_sample ?? false,
     noRepeatNgramSize: options.noRepeatNgramSize ?? generation.no_repeat_ngram_size ?? 0,
     eos: new Set(eosList),
@@ -144,15 +182,42 @@ function resolveOptions(model: GenerationModel, options: GenerateOptions): Resol
   };
 }
 
+/** The total length a row may reach: maxLength, bounded by the model's position table when it has one. */
+function lengthLimit(model: GenerationModel, options: GenerateOptions): LengthLimit {
+  const maxPositions = model.dimensions?.maxPositions;
+  const requested = options.maxLength;
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 2) {
+      throw new GenerationError(
+        'maxLength',
+        `must be an integer >= 2 (a prompt token and a new one), got ${requested}`,
+      );
+    }
+    if (maxPositions !== undefined && requested > maxPositions) {
+      throw new GenerationError(
+        'maxLength',
+        `${requested} exceeds the model's ${maxPositions} positions (n_positions)`,
+      );
+    }
+    return { tokens: requested, describe: `${requested} (maxLength)` };
+  }
+  if (maxPositions !== undefined) return { tokens: maxPositions, describe: `${maxPositions} (n_positions)` };
+  return { tokens: DEFAULT_MAX_LENGTH, describe: `${DEFAULT_MAX_LENGTH} (the default maxLength)` };
+}
+
+function isTokenId(id: unknown, vocabulary: number): boolean {
+  return Number.isInteger(id) && (id as number) >= 0 && (id as number) < vocabulary;
+}
+
 /** Each row's {@link GenerateOptions.noRepeatNgramFrom}, checked. */
 function ngramStarts(from: number | readonly number[] | undefined, rows: number): number[] {
   const starts = typeof from === 'object' ? [...from] : Array.from({ length: rows }, () => from ?? 0);
   if (starts.length !== rows) {
-    throw new RangeError(`generate: noRepeatNgramFrom has ${starts.length} entries for ${rows} prompts`);
+    throw new GenerationError('noRepeatNgramFrom', `has ${starts.length} entries for ${rows} prompts`);
   }
   starts.forEach((start, row) => {
     if (!Number.isInteger(start) || start < 0) {
-      throw new RangeError(`generate: noRepeatNgramFrom[${row}] must be an integer >= 0, got ${start}`);
+      throw new GenerationError(`noRepeatNgramFrom[${row}]`, `must be an integer >= 0, got ${start}`);
     }
   });
   return starts;
@@ -160,7 +225,7 @@ function ngramStarts(from: number | readonly number[] | undefined, rows: number)
 
 function encodePrompts(model: GenerationModel, prompts: Prompts, options: GenerateOptions): number[][] {
   const list = typeof prompts === 'string' ? [prompts] : [...prompts];
-  if (list.length === 0) throw new RangeError('generate: no prompts');
+  if (list.length === 0) throw new GenerationError('prompts', 'no prompts');
   return list.map((prompt, index) => {
     let ids: number[];
     if (typeof prompt === 'string') {
@@ -169,9 +234,21 @@ function encodePrompts(model: GenerationModel, prompts: Prompts, options: Genera
     } else ids = [...prompt];
     if (ids.length === 0) {
       const bos = model.tokenizer?.specialTokenIds.bos ?? idList(model.config.bos_token_id)[0];
-      if (bos === undefined) throw new RangeError(`generate: prompt ${index} has no tokens and there is no bos token`);
+      if (bos === undefined) throw new GenerationError(`prompts[${index}]`, 'has no tokens and there is no bos token');
       ids = [bos];
     }
+    const vocabulary = model.dimensions?.vocabSize;
+    ids.forEach((id, position) => {
+      if (!Number.isInteger(id)) {
+        throw new GenerationError(`prompts[${index}][${position}]`, `token id ${id} is not an integer`);
+      }
+      if (!isTokenId(id, vocabulary ?? Number.POSITIVE_INFINITY)) {
+        throw new GenerationError(
+          `prompts[${index}][${position}]`,
+          `token id ${id} is outside the vocabulary of ${vocabulary ?? 'the model'}`,
+        );
+      }
+    });
     return ids;
   });
 }
@@ -198,7 +275,6 @@ async function* tokenLoop(
 ): AsyncGenerator<GeneratedToken, void, undefined> {
   const resolved = resolveOptions(model, options);
   const promptIds = encodePrompts(model, prompts, options);
-  const decoder = await model.decoder();
   const sampler = createSampler({
     temperature: options.temperature,
     topK: options.topK,
@@ -216,20 +292,19 @@ async function* tokenLoop(
   const inGraphGreedy = !resolved.doSample && !usesHistory && options.allow === undefined && options.deny === undefined;
   const batch = promptIds.length;
   const promptLength = Math.max(...promptIds.map((ids) => ids.length));
-  const maxPositions = model.dimensions?.maxPositions;
-  if (maxPositions !== undefined) {
-    // Past the learned position table the embedding lookup would fail deep inside the runtime. A prompt that leaves
-    // no room is an error; otherwise rows end with finishReason 'length' when the table is full, as most rows end at
-    // an eos token long before maxNewTokens.
-    if (promptLength >= maxPositions) {
-      const longest = promptIds.findIndex((ids) => ids.length === promptLength);
-      throw new RangeError(
-        `generate: prompt ${longest} has ${promptLength} tokens, but the model has ${maxPositions} positions ` +
-          '(n_positions) and needs one for a new token: shorten the prompt',
-      );
-    }
-    resolved.maxNewTokens = Math.min(resolved.maxNewTokens, maxPositions - promptLength);
+  // A prompt that leaves no room is an error; otherwise rows end with finishReason 'length' at the limit, as most
+  // rows end at an eos token long before maxNewTokens.
+  if (promptLength >= resolved.limit.tokens) {
+    const longest = promptIds.findIndex((ids) => ids.length === promptLength);
+    throw new GenerationError(
+      `prompts[${longest}]`,
+      `has ${promptLength} tokens, which leaves no room for a new token within the length limit of ` +
+        `${resolved.limit.describe}: shorten the prompt`,
+    );
   }
+  resolved.maxNewTokens = Math.min(resolved.maxNewTokens, resolved.limit.tokens - promptLength);
+
+  const decoder = await model.decoder();
 
   // 1. Left-pad the prompts: every row's last prompt token sits in the last column.
   const inputIds = new BigInt64Array(batch * promptLength).fill(BigInt(resolved.pad));

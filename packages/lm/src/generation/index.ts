@@ -7,6 +7,7 @@ export {
   positionIdsFromMask,
 } from './decoder-session';
 export {
+  DEFAULT_MAX_LENGTH,
   type FinishReason,
   type GeneratedSequence,
   type GeneratedToken,
@@ -16,3 +17,4 @@ export {
   type Prompts,
   streamTokens,
 } from './generate';
+export { GenerationError } from './generation-error';

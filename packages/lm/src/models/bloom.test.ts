@@ -133,17 +133,20 @@ describe('bloom graphs', () => {
   it('give the same logits from a full forward, cached decoding, scoring and a left-padded batch', async () => {
     const full = await model.forwardLogits({ inputIds: [ids] });
     const decoder = await model.decoder({ lastPositionOnly: false, cache: 'preallocated' });
-    let cache = decoder.emptyCache(1, 4);
-    for (let position = 0; position < ids.length; position++) {
-      const output = await decoder.step({
-        inputIds: BigInt64Array.of(BigInt(ids[position]!)),
-        attentionMask: new BigInt64Array(position + 1).fill(1n),
-        sequenceLength: 1,
-        cache,
-      });
-      cache = output.cache;
-      for (let token = 0; token < vocabulary; token++) {
-        expect(Math.abs(output.logits[token]! - full.data[position * vocabulary + token]!)).toBeLessThan(1e-4);
+    // A cache that grows from 4 slots and one of 4096 slots (the step reads only the filled ones).
+    for (const capacity of [4, 4096]) {
+      let cache = decoder.emptyCache(1, capacity);
+      for (let position = 0; position < ids.length; position++) {
+        const output = await decoder.step({
+          inputIds: BigInt64Array.of(BigInt(ids[position]!)),
+          attentionMask: new BigInt64Array(position + 1).fill(1n),
+          sequenceLength: 1,
+          cache,
+        });
+        cache = output.cache;
+        for (let token = 0; token < vocabulary; token++) {
+          expect(Math.abs(output.logits[token]! - full.data[position * vocabulary + token]!)).toBeLessThan(1e-4);
+        }
       }
     }
     const scores = await model.score({ inputIds: [ids] });

@@ -139,8 +139,9 @@ export interface DecodingGraphOptions extends WeightOptions {
   greedyOutputs?: boolean;
   /**
    * `concatenated` (default, the export layout): presents are past + new positions. `preallocated`: the past
-   * inputs are a fixed-capacity cache whose unused slots the attention mask hides, and presents hold only the
-   * new positions, for the caller to write into the cache (no per-step copy of the whole cache).
+   * inputs are a fixed-capacity cache [batch, heads, capacity, headSize] whose first `attention_mask` length -
+   * `seq` positions are filled (the step reads only those), and presents hold only the new positions, for the
+   * caller to write into the cache (no per-step copy of the whole cache).
    */
   cache?: 'concatenated' | 'preallocated';
   /** Graph name. Default `<model_type>-decoder`. */
@@ -162,13 +163,18 @@ export function buildDecodingGraph(
   const { heads, hiddenSize, layers } = definition.architecture.dimensions(config);
   const headSize = hiddenSize / heads;
   const inputs = declareInputs(graph, definition, 'past_sequence_length+sequence_length');
+  const preallocated = options.cache === 'preallocated';
+  // A preallocated cache holds `capacity` slots of which the mask says how many are filled (mask length - seq):
+  // the step reads those only, so its cost follows the cached length and not the buffer's size.
+  const filled = preallocated
+    ? positionsUpTo(sub(runtimeSize(inputs.attentionMask, 1), runtimeSize(inputs.inputIds, 1)), 'past_sequence_length')
+    : undefined;
   const past: KeyValue[] = [];
   for (let layer = 0; layer < layers; layer++) {
-    const shape = ['batch_size', heads, 'past_sequence_length', headSize];
-    past.push({
-      key: graph.input(DECODER_NAMES.pastKey(layer), 'float32', shape),
-      value: graph.input(DECODER_NAMES.pastValue(layer), 'float32', shape),
-    });
+    const shape = ['batch_size', heads, preallocated ? 'cache_capacity' : 'past_sequence_length', headSize];
+    const key = graph.input(DECODER_NAMES.pastKey(layer), 'float32', shape);
+    const value = graph.input(DECODER_NAMES.pastValue(layer), 'float32', shape);
+    past.push(filled ? { key: gather(key, filled, 2), value: gather(value, filled, 2) } : { key, value });
   }
   const fed: string[] = [];
   const trainable: string[] = [];
@@ -176,7 +182,7 @@ export function buildDecodingGraph(
   const { hidden, presents } = definition.forward(config, w, {
     ...inputs,
     past,
-    separateCache: options.cache === 'preallocated',
+    separateCache: preallocated,
   });
   const last = options.lastPositionOnly ? slice(hidden, [-1], [2 ** 62], [1]) : hidden; // (B, S or 1, C)
   const projection = definition.outputProjection(config);

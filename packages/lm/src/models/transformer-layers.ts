@@ -1,7 +1,6 @@
 import {
   add,
   and,
-  cast,
   concat,
   type Dim,
   dimensionOf,
@@ -16,6 +15,7 @@ import {
   mul,
   range,
   reshape,
+  cumulativeSum as runningSum,
   type SymbolicTensor,
   shapeOf,
   slice,
@@ -87,13 +87,11 @@ export function positionsUpTo(size: SymbolicTensor, name: string): SymbolicTenso
 }
 
 /**
- * Running sum along the last axis of a float [batch, length] tensor, as a product with an upper-triangular
- * matrix of ones (ONNX CumSum has no gradient rule here, and the masks it serves are short).
+ * Running sum along the last axis of a [batch, length] tensor (ONNX CumSum, linear in the length: a decoding
+ * step's ALiBi positions cost as much as the keys it attends, not the square of them).
  */
 export function cumulativeSum(x: SymbolicTensor): SymbolicTensor {
-  const positions = positionsUpTo(runtimeSize(x, 1), String(x.shape[1]));
-  const upper = cast(lessOrEqual(unsqueeze(positions, [1]), unsqueeze(positions, [0])), x.dataType); // [i <= j]
-  return matmul(x, upper);
+  return runningSum(x, -1);
 }
 
 /** What {@link causalSelfAttention} needs besides the projections. */
