@@ -19,8 +19,13 @@ export class MissingDependencyError extends Error {
   readonly packageName: string;
 
   constructor(packageName: string, feature: string, cause?: unknown) {
+    // onnxruntime-node's install script downloads CUDA libraries unless told to skip them; its CPU build ships inside.
+    const install =
+      packageName === 'onnxruntime-node'
+        ? 'ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node` (CPU only, no CUDA download'
+        : `npm install ${packageName}\` (`;
     super(
-      `${feature} needs the optional package "${packageName}", which is not installed: run \`npm install ${packageName}\` (or pnpm add / yarn add) next to @diffchat/rewards`,
+      `${feature} needs the optional package "${packageName}", which is not installed: run \`${install}; or pnpm add / yarn add) next to @diffchat/rewards`,
       { cause },
     );
     this.name = 'MissingDependencyError';

@@ -13,6 +13,17 @@ describe('loadOptionalDependency', () => {
     expect(String(error)).toMatch(/npm install diffchat-package-that-does-not-exist/);
   });
 
+  it('tells how to install onnxruntime-node without its CUDA download', async () => {
+    const missing = Object.assign(new Error("Cannot find package 'onnxruntime-node'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    const error = await loadOptionalDependency('onnxruntime-node', 'the aesthetic reward', () =>
+      Promise.reject(missing),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MissingDependencyError);
+    expect(String(error)).toContain('ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node');
+  });
+
   it('loads a package that is installed', async () => {
     const zod = await loadOptionalDependency<{ z: unknown }>('zod', 'a test');
     expect(zod.z).toBeDefined();
