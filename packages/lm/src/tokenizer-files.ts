@@ -20,6 +20,8 @@ export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 /** Largest token id accepted; ids index embedding rows, so anything larger is a corrupt file. */
 const MAX_TOKEN_ID = 2 ** 24;
 const tokenId = z.number().int().min(0).max(MAX_TOKEN_ID);
+/** The model types @huggingface/tokenizers (and the Rust library) load. */
+const MODEL_TYPES = ['BPE', 'WordPiece', 'Unigram', 'WordLevel'] as const;
 const component = z.looseObject({ type: z.string().optional() }).nullish();
 
 const tokenizerJsonSchema = z.looseObject({
@@ -57,6 +59,11 @@ const tokenizerJsonSchema = z.looseObject({
       vocab: z.array(z.tuple([z.string(), z.number()])),
       unk_id: tokenId.nullish(),
     }),
+    z.looseObject({
+      type: z.literal('WordLevel'),
+      vocab: z.record(z.string(), tokenId),
+      unk_token: z.string().nullish(),
+    }),
   ]),
 });
 
@@ -68,12 +75,18 @@ const tokenizerConfigSchema = z.looseObject({
   eos_token: specialTokenField,
   pad_token: specialTokenField,
   unk_token: specialTokenField,
+  cls_token: specialTokenField,
+  sep_token: specialTokenField,
   additional_special_tokens: z.array(specialTokenField).optional(),
   clean_up_tokenization_spaces: z.boolean().optional(),
   model_max_length: z.number().optional(),
 });
 
-/** Validates a parsed tokenizer.json; errors name `file` and the first wrong field. */
+/**
+ * Validates a parsed tokenizer.json: the model (BPE, WordPiece, Unigram or WordLevel) and its vocabulary, and the
+ * shape of the added tokens and components. Which normalizers, pre-tokenizers, post-processors and decoders exist is
+ * left to @huggingface/tokenizers, so every file it loads passes; errors name `file` and the first wrong field.
+ */
 export function validateTokenizerJson(value: unknown, file = TOKENIZER_FILE): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ModelFormatError(file, 'expected a JSON object');
@@ -81,7 +94,7 @@ export function validateTokenizerJson(value: unknown, file = TOKENIZER_FILE): Re
   if (!('model' in value)) throw new ModelFormatError(file, 'missing', 'model');
   const model = (value as { model: unknown }).model;
   if (typeof model === 'object' && model !== null && !('type' in model)) {
-    throw new ModelFormatError(file, 'model.type is missing (expected BPE, WordPiece or Unigram)', 'model.type');
+    throw new ModelFormatError(file, `missing (expected one of ${MODEL_TYPES.join(', ')})`, 'model.type');
   }
   return validateJson(tokenizerJsonSchema, value, file);
 }

@@ -1,6 +1,6 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelFormatError } from './model-format-error';
-import type { SpecialTokenIds } from './special-tokens';
+import { resolveSpecialTokens, type SpecialTokenIds } from './special-tokens';
 import {
   readTokenizerFiles,
   TOKENIZER_FILE,
@@ -67,14 +67,6 @@ export interface TextTokenizer {
   idToToken(id: number): string | undefined;
 }
 
-function specialTokenContent(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') {
-    return (value as { content: string }).content;
-  }
-  return undefined;
-}
-
 class HuggingFaceTextTokenizer implements TextTokenizer {
   readonly vocabSize: number;
   readonly specialTokenIds: SpecialTokenIds;
@@ -82,21 +74,25 @@ class HuggingFaceTextTokenizer implements TextTokenizer {
   constructor(
     private readonly tokenizer: Tokenizer,
     readonly files: TokenizerFiles,
+    specialTokens: Partial<Record<keyof SpecialTokenIds, string>>,
+    vocabSize: number,
   ) {
-    let largest = -1;
-    for (const id of tokenizer.get_vocab(true).values()) largest = Math.max(largest, id);
-    this.vocabSize = largest + 1;
+    this.vocabSize = vocabSize;
     const ids: SpecialTokenIds = {};
-    for (const name of ['bos', 'eos', 'pad', 'unk'] as const) {
-      const content = specialTokenContent(files.tokenizerConfig[`${name}_token`]);
-      const id = content === undefined ? undefined : tokenizer.token_to_id(content);
-      if (id !== undefined) ids[name] = id;
+    for (const [name, token] of Object.entries(specialTokens) as [keyof SpecialTokenIds, string][]) {
+      ids[name] = tokenizer.token_to_id(token)!;
     }
     this.specialTokenIds = ids;
   }
 
   encode(text: string, options: EncodeOptions = {}): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+    const { ids, tokens } = this.tokenizer.encode(text, { add_special_tokens: options.addSpecialTokens ?? true });
+    // The library gives `undefined` for a piece outside the vocabulary when the model has no unknown token.
+    const missing = (ids as (number | undefined)[]).indexOf(undefined);
+    if (missing >= 0) {
+      throw new RangeError(`${JSON.stringify(tokens[missing])} is not in the vocabulary and the tokenizer has no unk`);
+    }
+    return ids;
   }
 
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
@@ -157,13 +153,42 @@ class HuggingFaceTextTokenizer implements TextTokenizer {
 export function createTokenizer(files: TokenizerFiles, source = TOKENIZER_FILE): TextTokenizer {
   const tokenizerJson = validateTokenizerJson(files.tokenizerJson, source);
   const tokenizerConfig = validateTokenizerConfig(files.tokenizerConfig);
+  const vocabulary = vocabularyOf(tokenizerJson);
+  const specialTokens = resolveSpecialTokens(tokenizerConfig, tokenizerJson, (token) => vocabulary.has(token));
+  // WordLevel loads as the library's table-lookup model, which reads its unknown token from the config only.
+  const libraryConfig = { ...tokenizerConfig, unk_token: tokenizerConfig.unk_token ?? specialTokens.unk ?? null };
   let tokenizer: Tokenizer;
+  let largest = -1;
   try {
-    tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+    tokenizer = new Tokenizer(tokenizerJson, libraryConfig);
+    for (const id of tokenizer.get_vocab(true).values()) largest = Math.max(largest, id);
   } catch (error) {
-    throw new ModelFormatError(source, `@huggingface/tokenizers cannot load it: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const component = /^Unknown (\w+) type/.exec(message)?.[1];
+    throw new ModelFormatError(
+      source,
+      `@huggingface/tokenizers cannot load it: ${message}`,
+      component === undefined ? undefined : COMPONENT_FIELDS[component],
+    );
   }
-  return new HuggingFaceTextTokenizer(tokenizer, { tokenizerJson, tokenizerConfig });
+  return new HuggingFaceTextTokenizer(tokenizer, { tokenizerJson, tokenizerConfig }, specialTokens, largest + 1);
+}
+
+/** The tokenizer.json field holding each kind of component the library names in its "Unknown ... type" errors. */
+const COMPONENT_FIELDS: Record<string, string> = {
+  Normalizer: 'normalizer',
+  PreTokenizer: 'pre_tokenizer',
+  TokenizerModel: 'model.type',
+  PostProcessor: 'post_processor',
+  Decoder: 'decoder',
+};
+
+/** Token strings of a validated tokenizer.json: the model's vocabulary (Unigram's is a list of pieces) and added tokens. */
+function vocabularyOf(tokenizerJson: Record<string, unknown>): Set<string> {
+  const vocab = (tokenizerJson.model as { vocab: Record<string, number> | [string, number][] }).vocab;
+  const tokens = new Set(Array.isArray(vocab) ? vocab.map(([piece]) => piece) : Object.keys(vocab));
+  for (const added of tokenizerJson.added_tokens as { content: string }[]) tokens.add(added.content);
+  return tokens;
 }
 
 /**
