@@ -3,6 +3,7 @@ import { open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/pro
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { ValidationError } from './errors';
+import { isProcessAlive } from './process-alive';
 import { validate } from './validation';
 
 /**
@@ -18,16 +19,6 @@ export async function syncDirectory(directory: string): Promise<void> {
     // Not supported here (e.g. Windows); the file itself is already synced.
   } finally {
     await handle?.close();
-  }
-}
-
-/** Whether a process id belongs to a running process (one of another user counts as running). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

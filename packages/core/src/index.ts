@@ -10,6 +10,7 @@ export * from './file-hash';
 export * from './json-diff';
 export * from './jsonl-reader';
 export * from './jsonl-writer';
+export * from './process-alive';
 export * from './progress';
 export * from './records';
 export * from './rng';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { readSafetensors, type SafetensorsTensor, writeSafetensors } from '@diffchat/autodiff';
+import { isProcessAlive } from '@diffchat/core';
 import type { ArchitectureDefinition, ModelConfigBase } from './architecture-definition';
 import { parseModelConfig } from './architecture-registry';
 import { type GenerationConfig, parseGenerationConfig } from './generation-config';
@@ -137,16 +138,6 @@ interface Sibling {
   path: string;
   pid: number;
   stage: 'tmp' | 'new' | 'old' | 'trash';
-}
-
-/** Whether a process id belongs to a running process (one of another user counts as running). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
