@@ -29,6 +29,17 @@ describe('generateDefaultPairs', () => {
     );
   });
 
+  it('writes open-vocabulary pairs in the source-first layout: the prompt word for word, then modifiers', () => {
+    const pairs = generateDefaultPairs({ count: 100, seed: 3, vocabulary: 'open', layout: 'source-first' });
+    for (const pair of pairs) expect(pair.beautiful.startsWith(`${pair.simple}, `)).toBe(true);
+    // The open vocabulary brings words the curated world does not know.
+    const unknown = pairs.filter((pair) => parsePrompt(pair.simple).unknownWords.length > 0);
+    expect(unknown.length).toBeGreaterThan(50);
+    expect(generateDefaultPairs({ count: 10, seed: 3, vocabulary: 'open', layout: 'source-first' })).toEqual(
+      pairs.slice(0, 10),
+    );
+  });
+
   it('never returns an excluded prompt', () => {
     const training = new Set(generateSimplePrompts(300, 0));
     const held = generateDefaultPairs({ count: 300, seed: 0, exclude: training });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -50,6 +50,13 @@ describe('readContentIntegrityCases', () => {
     const path = join(directory, 'bad.json');
     writeFileSync(path, JSON.stringify([{ id: 'a', form: 'add', source: 's', instruction: 'i', targets: [{}] }]));
     expect(() => readContentIntegrityCases(path)).toThrow(/bad\.json: \[0\]\.targets\[0\]\.text/);
+  });
+
+  it('refuses a file too large to be a hand-written case set, without reading it', () => {
+    const path = join(directory, 'huge.json');
+    writeFileSync(path, '');
+    truncateSync(path, 65 * 1024 * 1024);
+    expect(() => readContentIntegrityCases(path)).toThrow(/huge\.json: cannot read the cases \(68157440 bytes/);
   });
 
   it('rejects any other bytes with a RewardError naming the file', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { contentIntegrity, defaultContentIntegrityThreshold } from './content-integrity';
 import { RewardError } from './errors';
@@ -25,6 +25,8 @@ const caseSchema = z.strictObject({
   instruction: z.string(),
   targets: z.array(targetSchema).min(1),
 });
+
+const MAX_CASE_FILE_BYTES = 64 * 1024 * 1024;
 
 /** One labelled case: a source, an instruction and targets a judge marked right (1) or wrong (0). */
 export type ContentIntegrityCase = z.output<typeof caseSchema>;
@@ -58,6 +60,9 @@ export interface CaseAgreement {
 export function readContentIntegrityCases(path: string): ContentIntegrityCase[] {
   let value: unknown;
   try {
+    // Case files are written by hand: thousands of cases fit in a few megabytes, so a larger file is a mistake.
+    const bytes = statSync(path).size;
+    if (bytes > MAX_CASE_FILE_BYTES) throw new Error(`${bytes} bytes, more than the ${MAX_CASE_FILE_BYTES} allowed`);
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new RewardError(path, `cannot read the cases (${(error as Error).message})`);
